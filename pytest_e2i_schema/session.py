@@ -1,0 +1,205 @@
+"""The state of one pytest session (one xdist worker): a server, a janitor, migrated templates.
+
+Fixtures, schema items and the summary all go through one :class:`E2ISession` kept in
+``config.stash``, so a run starts at most one server and migrates each history once, however
+many tests and items ask for it.  Everything is lazy: a test run that never touches a
+database never starts a server.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+import psycopg
+
+from .config import Settings
+from .engines import Engine, ServerInfo, make_engine
+from .errors import ConfigError, E2IError, MigrationError
+from .janitor import Janitor
+
+__all__ = ["E2ISession", "MigratedTemplate", "resolve_prelude", "apply_sql_file"]
+
+_BUILTIN_PRELUDES = ("supabase", "supabase_vector")
+
+
+def resolve_prelude(entries: Sequence[str], rootdir: Path) -> list[Path]:
+    """Built-in names map to files shipped in :mod:`pytest_e2i_schema.preludes`; others are paths."""
+    from . import preludes
+
+    out: list[Path] = []
+    for entry in entries:
+        key = entry.strip().replace("-", "_")
+        if key in _BUILTIN_PRELUDES:
+            out.append(Path(preludes.__file__).parent / f"{key}.sql")
+            continue
+        path = (rootdir / entry).resolve()
+        if not path.is_file():
+            raise ConfigError(
+                f"prelude {entry!r} is neither a built-in ({', '.join(_BUILTIN_PRELUDES)}) nor a file "
+                f"(looked for {path}); fix prelude = [...] under [tool.e2i_schema] or --e2i-prelude"
+            )
+        out.append(path)
+    return out
+
+
+def apply_sql_file(conn: psycopg.Connection, path: Path, display: str | None = None) -> None:
+    """Run a prelude file in one transaction; errors name the file like migration errors do."""
+    from .migrations import Migration, apply_migrations
+
+    mig = Migration(path=path, display=display or str(path), version=(), version_label="prelude", name=path.stem, layout="plain")
+    run = apply_migrations(lambda: conn, [mig])
+    if not run.ok:
+        raise MigrationError("prelude failed:\n" + "\n".join(f.format() for f in run.failures))
+
+
+@dataclasses.dataclass
+class MigratedTemplate:
+    """A database with the prelude and migrations applied; never connected to after building,
+    so it can serve as a template for clones."""
+
+    dbname: str
+    run: object  # migrations.MigrationRun
+    migrations: list
+    prelude: list[Path]
+    baseline: object | None  # catalog.Catalog read after the prelude, for exclusion
+    build_s: float
+    standins_used: list[tuple[str, str]]
+
+    @property
+    def ok(self) -> bool:
+        return bool(self.run.ok)
+
+
+class E2ISession:
+    def __init__(self, settings: Settings):
+        self.settings = settings
+        self.engine: Engine | None = None
+        self.info: ServerInfo | None = None
+        self.janitor: Janitor | None = None
+        self.templates: dict[tuple, MigratedTemplate] = {}
+        self.start_s = 0.0
+        self._work_dbs: dict[str, str] = {}
+        self._connections: dict[str, psycopg.Connection] = {}
+
+    # -- server -----------------------------------------------------------------------------
+    def server(self) -> ServerInfo:
+        if self.info is None:
+            t0 = time.perf_counter()
+            self.engine = make_engine(self.settings)
+            self.info = self.engine.start()
+            self.janitor = Janitor(self.info, clone_strategy=self.settings.clone_strategy)
+            self.start_s = time.perf_counter() - t0
+        return self.info
+
+    def engine_hint(self) -> str:
+        others = {
+            "embedded": "PostgreSQL 18 + pgvector, no Docker",
+            "local": "binaries on this machine, e.g. --e2i-pg-bin /usr/lib/postgresql/15/bin",
+            "docker": "testcontainers, default image pgvector/pgvector:pg17",
+        }
+        return "; ".join(f"--e2i-engine {k} ({v})" for k, v in others.items() if k != self.settings.engine)
+
+    # -- templates --------------------------------------------------------------------------
+    def migrations(self, entries: Sequence[str] | None = None) -> list:
+        from .migrations import find_migrations
+
+        return find_migrations(list(entries) if entries else list(self.settings.migrations) or None, self.settings.rootdir)
+
+    def template(
+        self, entries: Sequence[str] | None = None, prelude: Sequence[str] | None = None,
+        *, upto: str | None = None, keep_going: bool | None = None,
+    ) -> MigratedTemplate:
+        """Build (once) a database with the prelude and the migrations applied."""
+        prelude = tuple(self.settings.prelude if prelude is None else prelude)
+        keep_going = self.settings.keep_going if keep_going is None else keep_going
+        key = (tuple(entries or ()), prelude, upto, keep_going)
+        if key not in self.templates:
+            migrations = self.migrations(entries)
+            if upto is not None:
+                migrations = select_upto(migrations, upto)
+            self.templates[key] = self._build(migrations, prelude, keep_going, label="tmpl")
+        return self.templates[key]
+
+    def _build(self, migrations: list, prelude: Sequence[str], keep_going: bool, label: str) -> MigratedTemplate:
+        from .catalog import count_objects, read_catalog
+        from .migrations import apply_migrations
+
+        info = self.server()
+        t0 = time.perf_counter()
+        prelude_files = resolve_prelude(prelude, self.settings.rootdir)
+        dbname = self.janitor.create(label)
+        baseline = None
+        # The prelude sets database-level defaults (search_path): migrations get a new connection.
+        if prelude_files:
+            with info.connect(dbname) as conn:
+                for path in prelude_files:
+                    apply_sql_file(conn, path, display=f"prelude {path.name}")
+                baseline = read_catalog(conn)
+        with info.connect(dbname) as conn:
+            run = apply_migrations(
+                lambda: conn, migrations, keep_going=keep_going,
+                settings=dict(self.settings.session_settings),
+                server_desc=info.describe(), engine_hint=self.engine_hint(), counter=count_objects,
+            )
+            standins = _standins_used(conn)
+        return MigratedTemplate(
+            dbname=dbname, run=run, migrations=migrations, prelude=prelude_files, baseline=baseline,
+            build_s=time.perf_counter() - t0, standins_used=standins,
+        )
+
+    def clone(self, template: MigratedTemplate, label: str = "test") -> str:
+        return self.janitor.create(label, template=template.dbname)
+
+    def work_db(self, template: MigratedTemplate) -> str:
+        """One clone per template for transaction-isolated tests (``e2i_db``): tests roll back,
+        so they can share it, and the template itself stays connection-free for cloning."""
+        if template.dbname not in self._work_dbs:
+            self._work_dbs[template.dbname] = self.clone(template, "work")
+        return self._work_dbs[template.dbname]
+
+    def shared_connection(self, dbname: str) -> psycopg.Connection:
+        """One reusable connection per database: connecting costs milliseconds, rollback microseconds."""
+        conn = self._connections.get(dbname)
+        if conn is None or conn.closed or conn.broken:
+            conn = self._connections[dbname] = self.server().connect(dbname)
+        return conn
+
+    def close(self) -> None:
+        errors: list[str] = []
+        for conn in self._connections.values():
+            conn.close()
+        self._connections.clear()
+        if self.janitor is not None and not self.settings.keep_server:
+            try:
+                self.janitor.drop_all()
+            except E2IError as exc:
+                errors.append(str(exc))
+        if self.engine is not None:
+            self.engine.stop()
+        self.engine = self.info = self.janitor = None
+        self.templates.clear()
+        self._work_dbs.clear()
+        if errors:
+            raise E2IError("; ".join(errors))
+
+
+def select_upto(migrations: list, version: str) -> list:
+    """Migrations up to and including ``version`` (matched against version label or file name)."""
+    for i, mig in enumerate(migrations):
+        if version in (mig.version_label, mig.path.name, mig.display, mig.path.stem) or mig.version_label.lstrip("0") == version.lstrip("0"):
+            return migrations[: i + 1]
+    known = ", ".join(m.version_label for m in migrations) or "none"
+    raise ConfigError(f"no migration with version {version!r}; known versions: {known}")
+
+
+def _standins_used(conn: psycopg.Connection) -> list[tuple[str, str]]:
+    rows = conn.execute(
+        "select e.extname, coalesce(a.comment, '') from pg_extension e "
+        "left join pg_available_extensions a on a.name = e.extname "
+        "where a.comment like 'e2i-schema stand-in%' order by 1"
+    ).fetchall()
+    conn.rollback()
+    return [(r[0], r[1]) for r in rows]
