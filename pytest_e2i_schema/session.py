@@ -22,23 +22,19 @@ from .janitor import Janitor
 
 __all__ = ["E2ISession", "MigratedTemplate", "resolve_prelude", "apply_sql_file"]
 
-_BUILTIN_PRELUDES = ("supabase", "supabase_vector")
-
-
 def resolve_prelude(entries: Sequence[str], rootdir: Path) -> list[Path]:
     """Built-in names map to files shipped in :mod:`pytest_e2i_schema.preludes`; others are paths."""
-    from . import preludes
+    from .preludes import BUILTIN_PRELUDES, prelude_path
 
     out: list[Path] = []
     for entry in entries:
-        key = entry.strip().replace("-", "_")
-        if key in _BUILTIN_PRELUDES:
-            out.append(Path(preludes.__file__).parent / f"{key}.sql")
+        if entry.strip().replace("-", "_") in BUILTIN_PRELUDES:
+            out.append(prelude_path(entry))
             continue
         path = (rootdir / entry).resolve()
         if not path.is_file():
             raise ConfigError(
-                f"prelude {entry!r} is neither a built-in ({', '.join(_BUILTIN_PRELUDES)}) nor a file "
+                f"prelude {entry!r} is neither a built-in ({', '.join(BUILTIN_PRELUDES)}) nor a file "
                 f"(looked for {path}); fix prelude = [...] under [tool.e2i_schema] or --e2i-prelude"
             )
         out.append(path)

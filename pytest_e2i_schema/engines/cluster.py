@@ -262,6 +262,12 @@ class ClusterEngine(Engine):
         version = self.server_version()
         bindir = self._usable_bindir(version)
         root = choose_data_root(self.data_root)
+        if self._user is not None and not _reachable_by_others(root):
+            raise EngineError(
+                f"data root {str(root)!r} is not reachable by the server account {self._user.pw_name!r} "
+                "(postgres can't run as root, and a parent directory is private); "
+                "choose a data_root whose parents are world-traversable, e.g. /dev/shm or /tmp"
+            )
         self.workdir = Path(tempfile.mkdtemp(prefix="e2i-pg-", dir=root))
         if not self.keep_server:
             atexit.register(self.stop)

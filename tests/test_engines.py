@@ -1,0 +1,164 @@
+"""Engines against real servers: start, reach, stop, leave nothing behind."""
+
+from __future__ import annotations
+
+import dataclasses
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from pytest_e2i_schema.config import load_settings
+from pytest_e2i_schema.engines import make_engine
+from pytest_e2i_schema.engines.docker import DockerEngine, docker_unavailable_reason
+from pytest_e2i_schema.engines.dsn import DsnEngine
+from pytest_e2i_schema.engines.embedded import EmbeddedEngine
+from pytest_e2i_schema.engines.local import LocalEngine, find_local_bindir
+from pytest_e2i_schema.errors import ConfigError, EngineError, EngineUnavailable
+from pytest_e2i_schema.janitor import Janitor
+
+from .conftest import HAVE_LOCAL, PG15_BIN, postgres_processes_under
+
+
+@pytest.mark.parametrize("which", ["embedded", pytest.param("local", marks=pytest.mark.skipif(not HAVE_LOCAL, reason="no PG15"))])
+def test_cluster_engine_starts_tuned_and_stops_clean(which, data_root):
+    engine = EmbeddedEngine(data_root=str(data_root)) if which == "embedded" else LocalEngine(pg_bin=str(PG15_BIN), data_root=str(data_root))
+    info = engine.start()
+    workdir = engine.workdir
+    assert str(workdir).startswith(str(data_root))
+    with info.connect(autocommit=True) as conn:
+        settings = dict(conn.execute(
+            "select name, setting from pg_settings where name in ('fsync','synchronous_commit','full_page_writes')"
+        ).fetchall())
+        assert settings == {"fsync": "off", "synchronous_commit": "off", "full_page_writes": "off"}
+        assert conn.info.server_version == info.version_num
+    assert info.major == (18 if which == "embedded" else 15)
+    assert postgres_processes_under(str(workdir))
+    engine.stop()
+    assert not workdir.exists()
+    assert not postgres_processes_under(str(workdir))
+    engine.stop()  # idempotent
+
+
+def test_embedded_has_pgvector(data_root):
+    engine = EmbeddedEngine(data_root=str(data_root))
+    with engine as info, info.connect(autocommit=True) as conn:
+        conn.execute("create extension vector")
+        assert conn.execute("select '[1,2,3]'::vector <=> '[1,2,3]'::vector").fetchone()[0] == 0
+
+
+def test_second_start_uses_cached_cluster(tmp_path, data_root):
+    cache = tmp_path / "cache"
+    first = EmbeddedEngine(data_root=str(data_root), cache_dir=cache)
+    with first:
+        pass
+    assert not first.used_cache
+    second = EmbeddedEngine(data_root=str(data_root), cache_dir=cache)
+    with second as info, info.connect() as conn:
+        assert conn.execute("select 1").fetchone() == (1,)
+    assert second.used_cache
+    third = EmbeddedEngine(data_root=str(data_root), cache_dir=cache, use_cache=False)
+    with third:
+        pass
+    assert not third.used_cache
+
+
+def test_reaper_stops_server_when_owner_is_killed(data_root):
+    script = (
+        "import sys, time\n"
+        "from pytest_e2i_schema.engines.embedded import EmbeddedEngine\n"
+        f"e = EmbeddedEngine(data_root={str(data_root)!r}); e.start()\n"
+        "print(e.workdir, flush=True); time.sleep(120)\n"
+    )
+    proc = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)
+    workdir = proc.stdout.readline().strip()
+    assert workdir and postgres_processes_under(workdir)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline and (postgres_processes_under(workdir) or Path(workdir).exists()):
+        time.sleep(0.1)
+    assert not postgres_processes_under(workdir)
+    assert not Path(workdir).exists()
+
+
+def test_local_engine_without_binaries_says_where_it_looked(tmp_path):
+    with pytest.raises(EngineUnavailable, match="no postgres binary in pg_bin .*--e2i-pg-bin"):
+        find_local_bindir(str(tmp_path))
+
+
+def test_docker_engine_skips_or_runs():
+    reason = docker_unavailable_reason()
+    if reason:
+        with pytest.raises(EngineUnavailable) as exc:
+            DockerEngine().start()
+        assert "no Docker daemon" in str(exc.value) and "--e2i-engine embedded" in str(exc.value)
+        pytest.skip(f"docker engine live test: {reason}")
+    with DockerEngine() as info, info.connect() as conn:  # pragma: no cover - needs a daemon
+        conn.execute("create extension if not exists vector")
+
+
+@pytest.fixture
+def password_server(data_root):
+    """A server of our own with TCP and a password, standing in for 'somebody else's server'."""
+    engine = EmbeddedEngine(data_root=str(data_root), listen_tcp=True)
+    info = engine.start()
+    with info.connect(autocommit=True) as conn:
+        conn.execute("alter role postgres password 's3cret-pw'")
+        conn.execute("create role app login password 'app-pw' createdb")
+        conn.execute("create database precious owner app")
+    # require passwords over TCP from now on
+    hba = Path(info.data_dir) / "pg_hba.conf"
+    hba.write_text("local all all trust\nhost all all 127.0.0.1/32 scram-sha-256\n")
+    with info.connect(autocommit=True) as conn:
+        conn.execute("select pg_reload_conf()")
+    yield dataclasses.replace(info, password="s3cret-pw")
+    engine.stop()
+
+
+def test_dsn_engine_touches_only_its_own_databases(password_server):
+    dsn = f"postgresql://app:app-pw@127.0.0.1:{password_server.port}/precious"
+    engine = DsnEngine(dsn)
+    info = engine.start()
+    assert not info.owned and info.dbname == "precious"
+    assert "app-pw" not in repr(info) and "app-pw" not in info.describe()
+    janitor = Janitor(info)
+    with info.connect(autocommit=True) as conn:
+        before = {r[0] for r in conn.execute("select datname from pg_database")}
+    made = janitor.create("x")
+    clone = janitor.create("y", template=made)
+    with info.connect(autocommit=True) as conn:
+        during = {r[0] for r in conn.execute("select datname from pg_database")}
+    assert during - before == {made, clone}
+    with pytest.raises(EngineError, match="refusing to drop database 'precious'"):
+        janitor.drop("precious")
+    janitor.drop_all()
+    engine.stop()
+    with password_server.connect(autocommit=True) as conn:
+        after = {r[0] for r in conn.execute("select datname from pg_database")}
+    assert after == before and "precious" in after
+
+
+def test_dsn_errors_mask_the_password(password_server):
+    dsn = f"postgresql://app:wrong-pw-123@127.0.0.1:{password_server.port}/precious"
+    with pytest.raises(EngineUnavailable) as exc:
+        DsnEngine(dsn).start()
+    assert "wrong-pw-123" not in str(exc.value)
+    assert "127.0.0.1" in str(exc.value)
+
+
+def test_dsn_role_without_createdb_is_refused(password_server):
+    with password_server.connect(autocommit=True) as conn:
+        conn.execute("create role reader login password 'r-pw'")
+    with pytest.raises(EngineError, match="lacks CREATEDB"):
+        DsnEngine(f"postgresql://reader:r-pw@127.0.0.1:{password_server.port}/postgres").start()
+
+
+def test_make_engine_dsn_needs_a_dsn(tmp_path, monkeypatch):
+    monkeypatch.delenv("E2I_DSN", raising=False)
+    settings = load_settings(tmp_path, {"engine": "dsn"})
+    with pytest.raises(ConfigError, match="E2I_DSN"):
+        make_engine(settings)

@@ -1,0 +1,157 @@
+"""``pytest --e2i-contracts`` on small sample projects, in a subprocess, on every engine."""
+
+from __future__ import annotations
+
+import pytest
+
+from .conftest import write_project
+
+
+def run(pytester: pytest.Pytester, engine_args: list[str], *args: str):
+    return pytester.runpytest_subprocess("--e2i-contracts", "-p", "no:cacheprovider", *engine_args, *args)
+
+
+def test_numbered_layout_applies_in_numeric_order(pytester, engine_args):
+    write_project(pytester, {
+        "migrations/0002-b.sql": "create table b (id int primary key, a_id int references a(id));",
+        "migrations/00010-c.sql": "alter table b add column note text;",
+        "migrations/0001_a.sql": "create table a (id int primary key);",
+    }, prelude=[])
+    result = run(pytester, engine_args)
+    result.assert_outcomes(passed=1)
+    result.stdout.fnmatch_lines(["*e2i-schema*", "engine: *PostgreSQL*", "migrations: 3/3 applied*"])
+
+
+def test_supabase_layout_is_auto_detected(pytester, engine_args):
+    write_project(pytester, {
+        "supabase/migrations/20251119174252_init.sql": "create table workspaces (id uuid primary key default gen_random_uuid());",
+        "supabase/migrations/20251119174321_rls.sql": "alter table workspaces enable row level security;",
+    })
+    pytester.makeini("[pytest]\n")
+    (pytester.path / "pyproject.toml").unlink()
+    result = run(pytester, engine_args)
+    result.assert_outcomes(passed=1)
+    result.stdout.fnmatch_lines(["migrations: 2/2 applied*"])
+
+
+def test_prisma_folder_layout(pytester, engine_args):
+    write_project(pytester, {
+        "prisma/migrations/20250603010109_init/migration.sql": "create table users (id serial primary key);",
+        "prisma/migrations/20250604000000_email/migration.sql": "alter table users add column email text not null;",
+        "prisma/migrations/migration_lock.toml": 'provider = "postgresql"',
+    }, migrations=["prisma/migrations"], prelude=[])
+    result = run(pytester, engine_args)
+    result.assert_outcomes(passed=1)
+    result.stdout.fnmatch_lines(["migrations: 2/2 applied*"])
+
+
+def test_no_migrations_is_a_clear_error(pytester, engine_args):
+    write_project(pytester, {}, prelude=[])
+    result = run(pytester, engine_args)
+    assert result.ret != 0
+    result.stderr.fnmatch_lines(["*supabase/migrations*migrations*sql/migrations*db/migrations*"])
+
+
+def test_syntax_error_names_file_line_column_and_statement(pytester, engine_args):
+    write_project(pytester, {
+        "migrations/001_ok.sql": "create table a (id int);",
+        "migrations/002_bad.sql": "-- adds b\ncreate table b (id int);\n\ncreate tabel c (id int);\n",
+    }, prelude=[])
+    result = run(pytester, engine_args)
+    result.assert_outcomes(failed=1)
+    result.stdout.fnmatch_lines(["*migrations/002_bad.sql:4:*", "*create tabel c*"])
+    result.stdout.no_fnmatch_line("*Traceback*")
+
+
+def test_runtime_error_names_sqlstate_and_applied_files(pytester, engine_args):
+    write_project(pytester, {
+        "migrations/001_ok.sql": "create table a (id int primary key);",
+        "migrations/002_dup.sql": "insert into a values (1);\ninsert into a values (1);\n",
+        "migrations/003_never.sql": "create table z (id int);",
+    }, prelude=[])
+    result = run(pytester, engine_args)
+    result.assert_outcomes(failed=1)
+    result.stdout.fnmatch_lines(["*001_ok.sql*", "*002_dup.sql:2:1*23505*duplicate key*", "*DETAIL*Key (id)=(1) already exists*"])
+
+
+def test_type_created_by_later_migration_is_an_ordering_problem(pytester, engine_args):
+    write_project(pytester, {
+        "migrations/010_realtime_shap_audit.sql": "create table shap_audit (id int, kind shap_analysis_type);",
+        "migrations/020_types.sql": "create type shap_analysis_type as enum ('global', 'local');",
+    }, prelude=[])
+    result = run(pytester, engine_args)
+    result.assert_outcomes(failed=1)
+    result.stdout.fnmatch_lines([
+        '*010_realtime_shap_audit.sql:1:*type "shap_analysis_type" does not exist*',
+        "*020_types.sql*",
+    ])
+
+
+def test_concurrent_index_runs_outside_the_transaction(pytester, engine_args):
+    write_project(pytester, {
+        "migrations/001_t.sql": "create table t (id int, v text);\ninsert into t select g, g::text from generate_series(1, 100) g;\n",
+        "migrations/002_idx.sql": "create index concurrently t_v_idx on t (v);\n",
+    }, prelude=[])
+    result = run(pytester, engine_args)
+    result.assert_outcomes(passed=1)
+
+
+def test_keep_going_reports_every_failure(pytester, engine_args):
+    write_project(pytester, {
+        "migrations/001_a.sql": "create table a (id int);",
+        "migrations/002_bad.sql": "select * from missing_one;",
+        "migrations/003_b.sql": "create table b (id int);",
+        "migrations/004_bad.sql": "alter table nope add column x int;",
+        "migrations/005_c.sql": "create table c (id int);",
+    }, prelude=[])
+    result = run(pytester, engine_args, "--e2i-keep-going")
+    result.assert_outcomes(failed=1)
+    result.stdout.fnmatch_lines(["*002_bad.sql:1:*missing_one*", "*004_bad.sql:1:*nope*"])
+    result.stdout.fnmatch_lines(["*3/5 applied*"])
+    # without --e2i-keep-going the run stops at the first failure
+    result = run(pytester, engine_args)
+    result.stdout.no_fnmatch_line("*004_bad.sql:1*")
+
+
+def test_session_settings_apply_to_the_migration_session(pytester, engine_args):
+    write_project(pytester, {
+        "migrations/001_schema.sql": "create schema app;",
+        "migrations/002_t.sql": "create table in_app (id int);  -- lands in app: search_path from config",
+        "tests/test_where.py": """
+            def test_table_in_app(e2i_db):
+                assert e2i_db.execute("select to_regclass('app.in_app') is not null").fetchone()[0]
+        """,
+    }, prelude=[], session_settings={"search_path": "app"})
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider", *engine_args, "tests")
+    result.assert_outcomes(passed=1)
+
+
+def test_supabase_prelude_gives_auth_uid_and_uuid_ossp(pytester):
+    write_project(pytester, {
+        "supabase/migrations/20250101000000_notes.sql": """
+            create extension if not exists "uuid-ossp" with schema extensions;
+            create table public.notes (
+                id uuid primary key default uuid_generate_v4(),
+                owner uuid not null default auth.uid(),
+                body text
+            );
+            alter table public.notes enable row level security;
+            create policy "own notes" on public.notes for all to authenticated
+                using (owner = auth.uid()) with check (owner = auth.uid());
+            grant all on public.notes to authenticated;
+        """,
+        "tests/test_rls.py": """
+            import json, uuid
+
+            def test_each_user_sees_own_rows(e2i_db):
+                alice, bob = uuid.uuid4(), uuid.uuid4()
+                e2i_db.execute("insert into notes (owner, body) values (%s, 'a'), (%s, 'b')", [alice, bob])
+                e2i_db.execute("set local role authenticated")
+                e2i_db.execute("select set_config('request.jwt.claims', %s, true)", [json.dumps({"sub": str(alice)})])
+                rows = e2i_db.execute("select body, owner = auth.uid() from notes").fetchall()
+                assert rows == [("a", True)]
+        """,
+    }, prelude=["supabase"])
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider", "--e2i-contracts", "--e2i-engine", "embedded", ".")
+    result.assert_outcomes(passed=2)
+    result.stdout.fnmatch_lines(["*STAND-IN used for extension 'uuid-ossp'*"])
