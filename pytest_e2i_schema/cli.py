@@ -68,7 +68,7 @@ def main(argv: list[str] | None = None) -> int:
                 for line in summary_lines(session):
                     print(line)
                 if not tmpl.ok:
-                    print(tmpl.run.summary(), file=sys.stderr)
+                    print(tmpl.run.report(), file=sys.stderr)
                     return 1
                 return 0
             finally:

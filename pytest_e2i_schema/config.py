@@ -78,9 +78,9 @@ _FALSE = {"0", "false", "no", "off", ""}
 _GUC_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_$]*(\.[A-Za-z_][A-Za-z0-9_$]*)?$")
 
 
-def read_pyproject(rootdir: Path) -> tuple[dict[str, Any], Path | None]:
-    """The ``[tool.e2i_schema]`` table of the nearest pyproject.toml at or above rootdir."""
-    for d in [rootdir, *rootdir.parents]:
+def read_pyproject(start: Path) -> tuple[dict[str, Any], Path | None]:
+    """The ``[tool.e2i_schema]`` table of the nearest pyproject.toml at or above ``start``."""
+    for d in [start, *start.parents]:
         path = d / "pyproject.toml"
         if path.is_file():
             try:
@@ -134,8 +134,9 @@ def _coerce(key: str, value: Any, where: str) -> Any:
 
 def load_settings(rootdir: Path, overrides: Mapping[str, Any] | None = None, ini: Mapping[str, Any] | None = None) -> Settings:
     """Merge defaults < pyproject < ini < overrides (command line).  ``None`` means "not given"."""
-    rootdir = Path(rootdir).resolve()
-    table, pyproject = read_pyproject(rootdir)
+    table, pyproject = read_pyproject(Path(rootdir).resolve())
+    # Paths in the settings are relative to the project: the folder of the pyproject.toml found.
+    rootdir = pyproject.parent if pyproject is not None else Path(rootdir).resolve()
     values: dict[str, Any] = {}
     sources: list[str] = []
     unknown = sorted(set(table) - set(SETTINGS_HELP))

@@ -17,6 +17,7 @@ from collections.abc import Sequence
 import psycopg
 import pytest
 
+from .errors import E2IError
 from .session import E2ISession, MigratedTemplate
 
 __all__ = ["migrated_template", "transaction_db", "fresh_db", "migrate_to", "PartialMigration"]
@@ -24,7 +25,7 @@ __all__ = ["migrated_template", "transaction_db", "fresh_db", "migrate_to", "Par
 
 def _fail_if_broken(tmpl: MigratedTemplate) -> MigratedTemplate:
     if not tmpl.ok:
-        pytest.fail("migrations failed; tests that need the migrated database can't run:\n" + tmpl.run.summary(), pytrace=False)
+        pytest.fail("migrations failed; tests that need the migrated database can't run:\n" + tmpl.run.report(), pytrace=False)
     return tmpl
 
 
@@ -37,7 +38,10 @@ def migrated_template(
     @pytest.fixture(scope="session")
     def _template(request: pytest.FixtureRequest) -> MigratedTemplate:
         session: E2ISession = request.getfixturevalue(session_fixture)
-        return _fail_if_broken(session.template(migrations, prelude))
+        try:
+            return _fail_if_broken(session.template(migrations, prelude))
+        except E2IError as exc:
+            pytest.fail(str(exc), pytrace=False)
 
     return _template
 

@@ -50,7 +50,7 @@ class MigrationsItem(E2IItem):
         session = self.session_state()
         tmpl = session.template()
         if not tmpl.ok:
-            raise E2IFailure(tmpl.run.summary())
+            raise E2IFailure(tmpl.run.report())
 
     def reportinfo(self):
         session = self.session_state()

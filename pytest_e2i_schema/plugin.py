@@ -94,7 +94,10 @@ def _ini_values(config: pytest.Config) -> dict:
 def get_settings(config: pytest.Config) -> Settings:
     if SETTINGS_KEY not in config.stash:
         overrides = {key: config.getoption(dest) for dest, key in _OPTION_KEYS.items()}
-        config.stash[SETTINGS_KEY] = load_settings(Path(config.rootpath), overrides, _ini_values(config))
+        # Start from where pytest was invoked, not config.rootpath: pytest derives rootpath from
+        # any existing path on the command line (--e2i-pg-bin DIR included) when no ini file is found.
+        start = Path(config.inipath).parent if config.inipath else Path(config.invocation_params.dir)
+        config.stash[SETTINGS_KEY] = load_settings(start, overrides, _ini_values(config))
     return config.stash[SETTINGS_KEY]
 
 
@@ -128,7 +131,7 @@ def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config
         return
     from .items import SchemaCollector
 
-    collector = SchemaCollector.from_parent(session, name="e2i")
+    collector = SchemaCollector.from_parent(session, name="e2i", nodeid="e2i")
     try:
         schema_items = list(collector.collect())
     except E2IError as exc:

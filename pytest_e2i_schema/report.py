@@ -34,7 +34,7 @@ def summary_lines(session: E2ISession) -> list[str]:
             if r.duration_s >= 0.05:
                 lines.append(f"  slowest: {r.migration.display} {r.duration_s:.2f}s")
         for f in run.failures:
-            lines.append(f"  FAILED: {f.file}:{f.line}")
+            lines.append(f"  FAILED: {f.display}:{f.line}")
         if results and results[-1].counts:
             counts = ", ".join(f"{k} {v}" for k, v in results[-1].counts.items() if v)
             lines.append(f"  objects: {counts}")

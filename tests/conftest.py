@@ -18,9 +18,9 @@ PG15_BIN = Path(os.environ.get("E2I_TEST_PG_BIN", "/usr/lib/postgresql/15/bin"))
 HAVE_LOCAL = (PG15_BIN / "postgres").exists()
 
 ENGINES = [
-    pytest.param(["--e2i-engine", "embedded"], id="embedded"),
+    pytest.param(["--e2i-engine=embedded"], id="embedded"),
     pytest.param(
-        ["--e2i-engine", "local", "--e2i-pg-bin", str(PG15_BIN)], id="local",
+        ["--e2i-engine=local", f"--e2i-pg-bin={PG15_BIN}"], id="local",
         marks=pytest.mark.skipif(not HAVE_LOCAL, reason=f"no PostgreSQL binaries at {PG15_BIN}"),
     ),
 ]

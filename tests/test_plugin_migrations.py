@@ -48,8 +48,9 @@ def test_prisma_folder_layout(pytester, engine_args):
 def test_no_migrations_is_a_clear_error(pytester, engine_args):
     write_project(pytester, {}, prelude=[])
     result = run(pytester, engine_args)
-    assert result.ret != 0
-    result.stderr.fnmatch_lines(["*supabase/migrations*migrations*sql/migrations*db/migrations*"])
+    result.assert_outcomes(failed=1)
+    result.stdout.fnmatch_lines(["*no migrations found; looked in *supabase/migrations*sql/migrations*db/migrations*--e2i-migrations*"])
+    result.stdout.no_fnmatch_line("*Traceback*")
 
 
 def test_syntax_error_names_file_line_column_and_statement(pytester, engine_args):
@@ -71,7 +72,10 @@ def test_runtime_error_names_sqlstate_and_applied_files(pytester, engine_args):
     }, prelude=[])
     result = run(pytester, engine_args)
     result.assert_outcomes(failed=1)
-    result.stdout.fnmatch_lines(["*001_ok.sql*", "*002_dup.sql:2:1*23505*duplicate key*", "*DETAIL*Key (id)=(1) already exists*"])
+    result.stdout.fnmatch_lines([
+        "*002_dup.sql:2:1*23505*duplicate key*", "*DETAIL*Key (id)=(1) already exists*",
+        "applied (1): migrations/001_ok.sql", "not attempted (1): migrations/003_never.sql",
+    ])
 
 
 def test_type_created_by_later_migration_is_an_ordering_problem(pytester, engine_args):
