@@ -35,9 +35,9 @@ def summary_lines(session: E2ISession) -> list[str]:
                 lines.append(f"  slowest: {r.migration.display} {r.duration_s:.2f}s")
         for f in run.failures:
             lines.append(f"  FAILED: {f.display}:{f.line}")
-        if results and results[-1].counts:
-            counts = ", ".join(f"{k} {v}" for k, v in results[-1].counts.items() if v)
-            lines.append(f"  objects: {counts}")
+        counts = ", ".join(f"{k} {v}" for k, v in tmpl.object_counts().items() if v)
+        if counts:
+            lines.append(f"  objects made by the migrations: {counts}")
         for name, comment in tmpl.standins_used:
             lines.append(f"  STAND-IN used for extension {name!r}: {comment} -- not the real extension")
     return lines

@@ -63,6 +63,14 @@ class MigratedTemplate:
     baseline: object | None  # catalog.Catalog read after the prelude, for exclusion
     build_s: float
     standins_used: list[tuple[str, str]]
+    baseline_counts: dict[str, int] = dataclasses.field(default_factory=dict)  # the prelude's own objects
+
+    def object_counts(self) -> dict[str, int]:
+        """Objects the migrations made: counts after the last file minus the prelude's."""
+        results = [r for r in self.run.results if r.counts]
+        if not results:
+            return {}
+        return {k: v - self.baseline_counts.get(k, 0) for k, v in results[-1].counts.items()}
 
     @property
     def ok(self) -> bool:
@@ -96,7 +104,12 @@ class E2ISession:
             "local": "binaries on this machine, e.g. --e2i-pg-bin /usr/lib/postgresql/15/bin",
             "docker": "testcontainers, default image pgvector/pgvector:pg17",
         }
-        return "; ".join(f"--e2i-engine {k} ({v})" for k, v in others.items() if k != self.settings.engine)
+        hint = "; ".join(f"--e2i-engine {k} ({v})" for k, v in others.items() if k != self.settings.engine)
+        if not self.settings.stand_ins_on and (self.info is None or self.info.major >= 18):
+            from .standins import STANDIN_NAMES
+
+            hint += f"; or --e2i-stand-ins for SQL stand-ins of {', '.join(sorted(STANDIN_NAMES))}"
+        return hint
 
     # -- templates --------------------------------------------------------------------------
     def migrations(self, entries: Sequence[str] | None = None) -> list:
@@ -128,22 +141,24 @@ class E2ISession:
         prelude_files = resolve_prelude(prelude, self.settings.rootdir)
         dbname = self.janitor.create(label)
         baseline = None
+        baseline_counts: dict[str, int] = {}
         # The prelude sets database-level defaults (search_path): migrations get a new connection.
         if prelude_files:
             with info.connect(dbname) as conn:
                 for path in prelude_files:
                     apply_sql_file(conn, path, display=f"prelude {path.name}")
                 baseline = read_catalog(conn)
+                baseline_counts = count_objects(conn)
         with info.connect(dbname) as conn:
             run = apply_migrations(
                 lambda: conn, migrations, keep_going=keep_going,
                 settings=dict(self.settings.session_settings),
-                server_desc=info.describe(), engine_hint=self.engine_hint(), counter=count_objects,
+                server_desc=info.describe(dbname), engine_hint=self.engine_hint(), counter=count_objects,
             )
             standins = _standins_used(conn)
         return MigratedTemplate(
             dbname=dbname, run=run, migrations=migrations, prelude=prelude_files, baseline=baseline,
-            build_s=time.perf_counter() - t0, standins_used=standins,
+            build_s=time.perf_counter() - t0, standins_used=standins, baseline_counts=baseline_counts,
         )
 
     def clone(self, template: MigratedTemplate, label: str = "test") -> str:

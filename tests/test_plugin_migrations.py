@@ -159,3 +159,56 @@ def test_supabase_prelude_gives_auth_uid_and_uuid_ossp(pytester):
     result = pytester.runpytest_subprocess("-p", "no:cacheprovider", "--e2i-contracts", "--e2i-engine", "embedded", ".")
     result.assert_outcomes(passed=2)
     result.stdout.fnmatch_lines(["*STAND-IN used for extension 'uuid-ossp'*"])
+
+
+def test_missing_extension_names_the_server_and_other_engines(pytester):
+    from .conftest import HAVE_LOCAL, PG15_BIN
+
+    if not HAVE_LOCAL:
+        pytest.skip(f"needs a server without pgvector: no PostgreSQL at {PG15_BIN}")
+    write_project(pytester, {"migrations/001_v.sql": "create extension if not exists vector;"}, prelude=[])
+    result = run(pytester, ["--e2i-engine=local", f"--e2i-pg-bin={PG15_BIN}"])
+    result.assert_outcomes(failed=1)
+    result.stdout.fnmatch_lines([
+        '*001_v.sql:1:1: ERROR 0A000: extension "vector" is not available*',
+        '*local server*does not have extension "vector"*--e2i-engine embedded*',
+    ])
+
+
+def test_stand_ins_are_used_only_when_on(pytester):
+    write_project(pytester, {
+        "migrations/001_ext.sql": 'create extension if not exists "uuid-ossp";\ncreate extension if not exists pgcrypto;',
+        "migrations/002_use.sql": "create table t (id uuid default uuid_generate_v5(uuid_ns_url(), 'x'), h bytea default digest('a', 'sha256'));",
+    }, prelude=[])
+    result = run(pytester, ["--e2i-engine=embedded"])
+    result.assert_outcomes(passed=1)
+    result.stdout.fnmatch_lines(["*STAND-IN used for extension 'pgcrypto'*", "*STAND-IN used for extension 'uuid-ossp'*"])
+    result = run(pytester, ["--e2i-engine=embedded", "--e2i-no-stand-ins"])
+    result.assert_outcomes(failed=1)
+    result.stdout.fnmatch_lines(['*extension "uuid-ossp" is not available*', "*--e2i-stand-ins*"])
+    result.stdout.no_fnmatch_line("*STAND-IN used*")
+
+
+def test_keep_server_leaves_it_running_and_says_where(pytester, data_root):
+    import os
+    import re
+    import shutil
+    import signal
+    import time
+
+    from .conftest import postgres_processes_under
+
+    write_project(pytester, {"migrations/001_t.sql": "create table t (id int);"}, prelude=[])
+    result = run(pytester, ["--e2i-engine=embedded", "--e2i-keep-server", f"--e2i-data-root={data_root}"])
+    result.assert_outcomes(passed=1)
+    m = re.search(r"server kept running: .* -- data dir (\S+)", result.stdout.str())
+    assert m, result.stdout.str()
+    try:
+        assert postgres_processes_under(str(data_root))
+    finally:
+        with open(os.path.join(m.group(1), "postmaster.pid")) as fh:
+            os.kill(int(fh.readline()), signal.SIGINT)
+        deadline = time.monotonic() + 10
+        while postgres_processes_under(str(data_root)) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        shutil.rmtree(os.path.dirname(m.group(1)), ignore_errors=True)
