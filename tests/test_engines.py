@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import os
 import signal
 import subprocess
 import sys
@@ -162,3 +163,21 @@ def test_make_engine_dsn_needs_a_dsn(tmp_path, monkeypatch):
     settings = load_settings(tmp_path, {"engine": "dsn"})
     with pytest.raises(ConfigError, match="E2I_DSN"):
         make_engine(settings)
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="only root runs the server as another account")
+def test_private_stand_ins_are_copied_where_the_server_account_can_read(tmp_path, data_root, monkeypatch):
+    import shutil
+
+    import pytest_e2i_schema.standins as standins
+
+    private = tmp_path / "private" / "standins"  # pytest's tmp_path is 0700: unreachable for 'nobody'
+    shutil.copytree(standins.STANDINS_DIR / "extension", private / "extension")
+    (private / "extension" / "zz_probe.control").write_text("comment = 'probe'\ndefault_version = '1.0'\n")
+    (private / "extension" / "zz_probe--1.0.sql").write_text("create function zz_probe() returns int language sql as 'select 42';\n")
+    monkeypatch.setattr(standins, "STANDINS_DIR", private)
+    engine = EmbeddedEngine(data_root=str(data_root))
+    with engine as info, info.connect(autocommit=True) as conn:
+        assert not info.standins_dir.startswith(str(tmp_path))
+        conn.execute("create extension zz_probe")
+        assert conn.execute("select zz_probe()").fetchone() == (42,)

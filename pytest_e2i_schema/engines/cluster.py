@@ -121,6 +121,28 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
+def _world_readable_copy(root: Path, parts: tuple[str, ...], name: str) -> Path:
+    """Copy ``parts`` of ``root`` once to ``<tmp>/e2i-schema-bin/<name>`` (atomically, under a lock)."""
+    dest = Path(tempfile.gettempdir()) / "e2i-schema-bin" / name
+    if dest.exists():
+        return dest
+    with _Lock(dest.parent / f".{name}.lock"):
+        if not dest.exists():
+            tmp = Path(tempfile.mkdtemp(prefix=".copy-", dir=dest.parent))
+            for part in parts:
+                shutil.copytree(root / part, tmp / "t" / part, symlinks=True)
+            for dirpath, _dirnames, filenames in os.walk(tmp):
+                os.chmod(dirpath, 0o755)
+                for f in filenames:
+                    p = os.path.join(dirpath, f)
+                    if not os.path.islink(p):
+                        mode = os.stat(p).st_mode
+                        os.chmod(p, mode | 0o444 | (0o111 if mode & 0o100 else 0))
+            os.rename(tmp / "t", dest)
+            shutil.rmtree(tmp, ignore_errors=True)
+    return dest
+
+
 class _Lock:
     """An inter-process lock on a file (xdist workers share caches)."""
 
@@ -186,24 +208,23 @@ class ClusterEngine(Engine):
         if self._user is None or _reachable_by_others(self.bindir):
             return self.bindir
         root = self.relocatable_root or self.bindir.parent
-        digest = hashlib.sha1(str(root.resolve()).encode()).hexdigest()[:10]
-        dest_root = Path(tempfile.gettempdir()) / "e2i-schema-bin" / f"{self.name}-{version}-{digest}"
         rel_bindir = self.bindir.resolve().relative_to(root.resolve())
-        if not (dest_root / rel_bindir / "postgres").exists():
-            with _Lock(dest_root.parent / f".{dest_root.name}.lock"):
-                if not (dest_root / rel_bindir / "postgres").exists():
-                    tmp = Path(tempfile.mkdtemp(prefix=".copy-", dir=dest_root.parent))
-                    for part in self.relocatable_parts or (str(rel_bindir.parent),):
-                        shutil.copytree(root / part, tmp / "t" / part, symlinks=True)
-                    for dirpath, dirnames, filenames in os.walk(tmp):
-                        os.chmod(dirpath, 0o755)
-                        for f in filenames:
-                            p = os.path.join(dirpath, f)
-                            if not os.path.islink(p):
-                                os.chmod(p, os.stat(p).st_mode | 0o444 | (0o111 if os.stat(p).st_mode & 0o100 else 0))
-                    os.rename(tmp / "t", dest_root)
-                    shutil.rmtree(tmp, ignore_errors=True)
-        return dest_root / rel_bindir
+        digest = hashlib.sha1(str(root.resolve()).encode()).hexdigest()[:10]
+        dest = _world_readable_copy(
+            root, self.relocatable_parts or (str(rel_bindir.parent),), f"{self.name}-{version}-{digest}",
+        )
+        return dest / rel_bindir
+
+    def _usable_standins_dir(self) -> Path:
+        """The stand-ins directory, copied to a world-readable place when the server can't read ours."""
+        from ..standins import STANDINS_DIR
+
+        if self._user is None or _reachable_by_others(STANDINS_DIR / "extension"):
+            return STANDINS_DIR
+        content = hashlib.sha1()
+        for f in sorted((STANDINS_DIR / "extension").iterdir()):
+            content.update(f.name.encode() + f.read_bytes())
+        return _world_readable_copy(STANDINS_DIR, ("extension",), f"standins-{content.hexdigest()[:10]}")
 
     # -- data directory ---------------------------------------------------------------------
     def _chown_tree(self, path: Path) -> None:
@@ -290,7 +311,7 @@ class ClusterEngine(Engine):
         if self.standins and major >= 18:
             from ..standins import control_path_setting
 
-            value = control_path_setting(major)
+            value = control_path_setting(major, self._usable_standins_dir())
             if value:
                 settings["extension_control_path"] = value
         args = [str(datadir)]
@@ -341,11 +362,7 @@ class ClusterEngine(Engine):
         else:
             raise EngineError(f"the {self.name} server did not accept connections within 60 s: {last}\n{self._log_tail()}")
         host = "127.0.0.1" if self.listen_tcp else str(self.workdir)
-        standins_dir = None
-        if self.standins and major >= 18:
-            from ..standins import STANDINS_DIR
-
-            standins_dir = str(STANDINS_DIR)
+        standins_dir = str(self._usable_standins_dir()) if self.standins and major >= 18 else None
         return ServerInfo(
             engine=self.name, host=host, port=port, user="postgres", version_num=num,
             version=ver, data_dir=str(datadir), owned=True, standins_dir=standins_dir,

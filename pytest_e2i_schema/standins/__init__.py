@@ -62,18 +62,19 @@ _NOTES: dict[str, str] = {
 STANDIN_NAMES: frozenset[str] = frozenset(_NOTES)
 
 
-def control_path_setting(server_major: int) -> str | None:
+def control_path_setting(server_major: int, directory: Path | None = None) -> str | None:
     """The full ``extension_control_path`` value for a server of this major version.
 
     ``None`` before PostgreSQL 18, which has no such setting.  The server's own directory
     comes first, so a real extension is always preferred over its stand-in.  The value is a
     single ``-c extension_control_path=<value>`` argument as is; written into
-    postgresql.conf it needs single quotes.
+    postgresql.conf it needs single quotes.  ``directory`` replaces :data:`STANDINS_DIR`
+    when the engine had to copy the stand-ins somewhere the server account can read.
     """
     if server_major < 18:
         return None
     sep = ";" if os.name == "nt" else ":"
-    path = str(STANDINS_DIR)
+    path = str(directory or STANDINS_DIR)
     if sep in path:
         raise ValueError(
             f"the stand-in directory {path!r} contains {sep!r}, the extension_control_path "
