@@ -15,7 +15,7 @@ import sys
 from pathlib import Path
 
 from .config import ENGINES, load_settings
-from .errors import E2IError
+from .errors import ConfigError, E2IError
 
 __all__ = ["main"]
 
@@ -37,15 +37,64 @@ def _parser() -> argparse.ArgumentParser:
     sp = sub.add_parser("migrate", help="apply the migrations to a fresh database and print a summary")
     common(sp)
     sp.add_argument("--keep-going", action="store_const", const=True, help="report every failing file")
+    sp = sub.add_parser("contract", help="write contracts: init (from the migrated database) or import-doc")
+    csub = sp.add_subparsers(dest="contract_command", required=True)
+    init = csub.add_parser("init", help="write a complete contract of the migrated database")
+    common(init)
+    init.add_argument("-o", "--output", default="contracts/schema.yaml", help="where to write (default contracts/schema.yaml)")
+    init.add_argument("--schema-version", default="1", help="schema_version to record (default 1)")
+    init.add_argument("--force", action="store_true", help="overwrite an existing file")
+    imp = csub.add_parser("import-doc", help="convert a documentation JSON (seed-000 format) into a YAML contract")
+    imp.add_argument("file", help="the documentation JSON")
+    imp.add_argument("-o", "--output", required=True, help="the YAML contract to write")
+    imp.add_argument("--force", action="store_true", help="overwrite an existing file")
     return p
 
 
 def _settings(args: argparse.Namespace):
     overrides = {
-        "migrations": args.migrations, "engine": args.engine, "prelude": args.prelude,
-        "pg_bin": args.pg_bin, "dsn": args.dsn, "keep_going": getattr(args, "keep_going", None),
+        key: getattr(args, attr, None)
+        for key, attr in (("migrations", "migrations"), ("engine", "engine"), ("prelude", "prelude"),
+                          ("pg_bin", "pg_bin"), ("dsn", "dsn"), ("keep_going", "keep_going"))
     }
     return load_settings(Path(args.rootdir), overrides)
+
+
+def _write(path: Path, text: str, force: bool) -> None:
+    if path.exists() and not force:
+        raise ConfigError(f"{str(path)!r} exists; pass --force to overwrite it or choose another -o path")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+
+
+def _contract(args: argparse.Namespace, settings) -> int:
+    if args.contract_command == "import-doc":
+        from .contracts.importdoc import import_doc_to_yaml
+
+        text, problems = import_doc_to_yaml(Path(args.file))
+        for p in problems:
+            print(f"e2i-schema: warning: {p}", file=sys.stderr)
+        out = Path(args.output)
+        _write(out, text, args.force)
+        print(f"wrote {out} ({len(problems)} entr{'y' if len(problems) == 1 else 'ies'} not understood, listed above)")
+        return 0
+    from .contracts import dump_yaml, generate_contract
+    from .session import E2ISession
+
+    session = E2ISession(settings)
+    try:
+        tmpl = session.template()
+        if not tmpl.ok:
+            print(tmpl.run.report(), file=sys.stderr)
+            return 1
+        contract = generate_contract(session.catalog(tmpl), schema_version=args.schema_version,
+                                     source=", ".join(settings.migrations) or "the migrations")
+        out = Path(settings.rootdir) / args.output if not Path(args.output).is_absolute() else Path(args.output)
+        _write(out, dump_yaml(contract), args.force)
+        print(f"wrote {out}")
+        return 0
+    finally:
+        session.close()
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -73,6 +122,8 @@ def main(argv: list[str] | None = None) -> int:
                 return 0
             finally:
                 session.close()
+        if args.command == "contract":
+            return _contract(args, settings)
     except E2IError as exc:
         print(f"e2i-schema: error: {exc}", file=sys.stderr)
         return 2

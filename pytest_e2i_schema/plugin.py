@@ -129,11 +129,10 @@ def pytest_ignore_collect(collection_path: Path, config: pytest.Config):
 def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config, items: list) -> None:
     if not config.getoption("e2i_contracts"):
         return
-    from .items import SchemaCollector
+    from .items import collect_schema_items
 
-    collector = SchemaCollector.from_parent(session, name="e2i", nodeid="e2i")
     try:
-        schema_items = list(collector.collect())
+        schema_items = collect_schema_items(session, get_session(config))
     except E2IError as exc:
         raise pytest.UsageError(str(exc)) from None
     items[:0] = schema_items

@@ -40,4 +40,54 @@ def summary_lines(session: E2ISession) -> list[str]:
             lines.append(f"  objects made by the migrations: {counts}")
         for name, comment in tmpl.standins_used:
             lines.append(f"  STAND-IN used for extension {name!r}: {comment} -- not the real extension")
+    lines += contract_table(session)
     return lines
+
+
+_KINDS = [  # (label, contract entry kind, drift kind, catalog count key)
+    ("tables", "table", "tables", "tables"),
+    ("enums", "enum", "enums", "enums"),
+    ("views", "view", "views", "views"),
+    ("materialized views", "materialized_view", "materialized_views", "materialized_views"),
+    ("functions", "function", "functions", "functions"),
+    ("extensions", "extensions", "extensions", "extensions"),
+]
+
+
+def contract_table(session: E2ISession) -> list[str]:
+    """The gap table people used to write by hand: per kind, documented / found / missing /
+    undocumented / mismatched, from the contract and drift items that ran."""
+    if not session.contract_files or not session.outcomes:
+        return []
+    from .contracts import totals_counts
+
+    found_counts: dict[str, int] = {}
+    try:
+        found_counts = totals_counts(session.catalog())
+    except Exception:  # no catalog (migrations failed): show what ran
+        pass
+    keys: dict[str, set] = {}
+    for f in session.contract_files:
+        for e in f.entries:
+            keys.setdefault(e.kind, set()).update(e.spec or {} if e.kind == "extensions" else [e.key])
+    documented = {kind: len(v) for kind, v in keys.items()}
+    status: dict[tuple[str, str], int] = {}
+    for kind, _key, st in session.outcomes:
+        status[(kind, st)] = status.get((kind, st), 0) + 1
+    rows = [("kind", "documented", "found", "missing", "undocumented", "mismatched")]
+    for label, entry_kind, drift_kind, count_key in _KINDS:
+        row = (
+            label, documented.get(entry_kind, 0), found_counts.get(count_key, "?"),
+            status.get((entry_kind, "missing"), 0), status.get((drift_kind, "undocumented"), 0),
+            status.get((entry_kind, "mismatched"), 0),
+        )
+        if any(row[1:]) and row[1:] != (0, 0, 0, 0, 0):
+            rows.append(row)
+    widths = [max(len(str(r[i])) for r in rows) for i in range(len(rows[0]))]
+    out = ["contracts: " + ", ".join(f.display for f in session.contract_files)]
+    for r in rows:
+        out.append("  " + "  ".join(str(v).rjust(w) if i else str(v).ljust(w) for i, (v, w) in enumerate(zip(r, widths))))
+    for f in session.contract_files:
+        for note in getattr(f, "notes", ()):
+            out.append(f"  note: {f.display}: {note}")
+    return out

@@ -87,6 +87,10 @@ class E2ISession:
         self.start_s = 0.0
         self._work_dbs: dict[str, str] = {}
         self._connections: dict[str, psycopg.Connection] = {}
+        self._catalogs: dict[str, object] = {}
+        #: (kind, key, status) of every contract/drift item run, for the summary table
+        self.outcomes: list[tuple[str, str, str]] = []
+        self.contract_files: list = []
 
     # -- server -----------------------------------------------------------------------------
     def server(self) -> ServerInfo:
@@ -161,6 +165,16 @@ class E2ISession:
             build_s=time.perf_counter() - t0, standins_used=standins, baseline_counts=baseline_counts,
         )
 
+    def catalog(self, template: MigratedTemplate | None = None):
+        """The template's catalog, read once (a handful of batched queries), prelude objects excluded."""
+        from .catalog import read_catalog
+
+        template = template or self.template()
+        if template.dbname not in self._catalogs:
+            with self.server().connect(template.dbname) as conn:
+                self._catalogs[template.dbname] = read_catalog(conn, baseline=template.baseline)
+        return self._catalogs[template.dbname]
+
     def clone(self, template: MigratedTemplate, label: str = "test") -> str:
         return self.janitor.create(label, template=template.dbname)
 
@@ -193,6 +207,7 @@ class E2ISession:
         self.engine = self.info = self.janitor = None
         self.templates.clear()
         self._work_dbs.clear()
+        self._catalogs.clear()
         if errors:
             raise E2IError("; ".join(errors))
 

@@ -74,9 +74,10 @@ def _same(doc: Any, found: str | None, options: Options) -> bool:
 
 
 # -- entry point ------------------------------------------------------------------------------
-def check_entry(entry: Entry, catalog: Any, options: Options | None = None) -> list[str]:
+def check_entry(entry: Entry, catalog: Any, options: Options | None = None, siblings: Sequence[Entry] = ()) -> list[str]:
     """One line per mismatch between ``entry`` and ``catalog``; ``[]`` when all documented
-    properties match.  ``options``: the options of the entry's contract file."""
+    properties match.  ``options``: the options of the entry's contract file; ``siblings``:
+    the entries of that file (``totals`` with ``scope: file`` counts only what they document)."""
     options = options or Options()
     spec = entry.spec or {}
     if entry.kind == "table":
@@ -90,13 +91,57 @@ def check_entry(entry: Entry, catalog: Any, options: Options | None = None) -> l
     if entry.kind == "extensions":
         return _check_extensions(spec, catalog)
     if entry.kind == "totals":
-        return _check_totals(spec, catalog, options)
+        if spec.get("scope") == "file":
+            catalog = scoped_catalog(catalog, siblings, options)
+        return _check_totals({k: v for k, v in spec.items() if k != "scope"}, catalog, options)
     raise ValueError(f"unknown contract entry kind {entry.kind!r}")
 
 
 def check_files(files: Sequence[ContractFile], catalog: Any) -> list[tuple[Entry, list[str]]]:
     """``(entry, mismatches)`` for every entry of ``files``, in file order."""
-    return [(e, check_entry(e, catalog, f.options)) for f in files for e in f.entries]
+    return [(e, check_entry(e, catalog, f.options, f.entries)) for f in files for e in f.entries]
+
+
+def scoped_catalog(catalog: Any, entries: Sequence[Entry], options: Options) -> Any:
+    """The part of ``catalog`` that ``entries`` document: their tables (with partitions,
+    indexes, triggers, policies), views, enums, functions and extensions."""
+    import dataclasses
+
+    keys = {e.kind: set() for e in entries}
+    for e in entries:
+        keys[e.kind].add(e.key)
+    tables = keys.get("table", set())
+    views = keys.get("view", set()) | keys.get("materialized_view", set())
+    funcs = keys.get("function", set())
+    exts = set()
+    for e in entries:
+        if e.kind == "extensions":
+            exts |= set(e.spec or {})
+    kept_tables = tuple(t for t in catalog.tables if t.qualified in tables or t.partition_of in tables)
+    owners = {t.qualified for t in kept_tables} | views
+
+    signatures = [parse_signature(k, options.default_schema) for k in funcs]
+
+    def fn_kept(fn: Any) -> bool:
+        return any(fn.qualified == qn and (types is None or signature_matches(fn, types, options, catalog))
+                   for qn, types in signatures)
+
+    return dataclasses.replace(
+        catalog,
+        tables=kept_tables,
+        views=tuple(v for v in catalog.views if v.qualified in views),
+        enums=tuple(x for x in catalog.enums if x.qualified in keys.get("enum", set())),
+        functions=tuple(f for f in catalog.functions if fn_kept(f)),
+        extensions=tuple(x for x in catalog.extensions if x.name in exts),
+        indexes=tuple(i for i in catalog.indexes if _owner(i) in owners),
+        triggers=tuple(t for t in catalog.triggers if _owner(t) in owners),
+        policies=tuple(p for p in catalog.policies if _owner(p) in owners),
+        domains=(), sequences=(), schemas=(),
+    )
+
+
+def _owner(obj: Any) -> str:
+    return f"{obj.schema}.{obj.table}"
 
 
 # -- tables -------------------------------------------------------------------------------------

@@ -65,11 +65,10 @@ def _validator() -> Any:
 
 
 def is_documentation_format(data: Any) -> bool:
-    """The seed-000 documentation JSON: ``metadata``/``schema_metadata`` or ``*_entities``
-    groups at the top, and no ``tables`` key."""
-    if not isinstance(data, dict) or "tables" in data:
-        return False
-    return "metadata" in data or "schema_metadata" in data or any(str(k).endswith("_entities") for k in data)
+    """The seed-000 documentation JSON (the importer's own shape test, one rule for both)."""
+    from .importdoc import is_doc_format
+
+    return is_doc_format(data)
 
 
 # -- small grammars shared with the checker ----------------------------------------------
