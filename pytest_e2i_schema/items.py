@@ -122,10 +122,13 @@ class ContractItem(E2IItem):
             origin = _origin(state, self.entry)
             if origin:
                 lines.append(f"  {origin}")
+            elif status == "missing":
+                lines.append("  no migration creates it")
             raise E2IFailure("\n".join(lines))
 
     def reportinfo(self):
-        return self.path, self.entry.line - 1, self.entry.item_id
+        # not the node id's suffix: pytest would print the dots of "public.x" as "::"
+        return self.path, self.entry.line - 1, f"{self.entry.kind} {self.entry.key}"
 
 
 class DriftItem(E2IItem):
@@ -148,7 +151,7 @@ class DriftItem(E2IItem):
         raise E2IFailure(f"{message}; document it in a contract or set options.drift.{self.drift.kind}: warn/ignore")
 
     def reportinfo(self):
-        return self.path, None, f"undocumented::{self.drift.kind}::{self.drift.key}"
+        return self.path, None, f"undocumented {self.drift.kind} {self.drift.key}"
 
 
 class _DriftUnavailable(E2IItem):
