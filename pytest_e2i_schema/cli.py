@@ -24,6 +24,9 @@ def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="e2i-schema", description="PostgreSQL schema contracts for SQL migration folders")
     p.add_argument("--rootdir", default=".", help="project directory (where pyproject.toml is)")
     sub = p.add_subparsers(dest="command", required=True)
+    from .history import register
+
+    register(sub)  # history, diff
 
     def common(sp: argparse.ArgumentParser) -> None:
         sp.add_argument("--migrations", action="append", metavar="PATH", help="migration folder, glob or file (repeatable)")
@@ -99,6 +102,8 @@ def _contract(args: argparse.Namespace, settings) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    if getattr(args, "handler", None) is not None:  # subcommands that handle their own errors
+        return args.handler(args)
     try:
         settings = _settings(args)
         if args.command == "list":

@@ -47,6 +47,7 @@ class Settings:
     data_root: str = "auto"
     clone_strategy: str = "auto"
     cache: bool = True
+    snapshot: bool = True
     source: str = "defaults"  # where the non-default values came from, for the summary
 
     @property
@@ -71,6 +72,7 @@ SETTINGS_HELP: dict[str, tuple[str, str]] = {
     "data_root": ("str", "where server data lives: auto (RAM disk when it has room), tmpfs, disk or a path"),
     "clone_strategy": ("str", "CREATE DATABASE strategy for fresh databases: auto, wal_log or file_copy"),
     "cache": ("bool", "reuse a cached initdb cluster between runs (default true)"),
+    "snapshot": ("bool", "with --e2i-contracts, compare the catalog with its committed snapshot (default true)"),
 }
 
 _TRUE = {"1", "true", "yes", "on"}

@@ -161,10 +161,8 @@ class _DriftUnavailable(E2IItem):
 
 def _origin(state, obj) -> str:
     """Which migration created or last changed the object, when the history knows it."""
-    try:
-        from .history import origin_note
-    except ImportError:
-        return ""
+    from .history import origin_note
+
     try:
         return origin_note(state, obj.kind, obj.key)
     except E2IError:
@@ -195,12 +193,10 @@ def collect_schema_items(session: pytest.Session, state) -> list[pytest.Item]:
         items += [ContractItem.from_parent(node, name=e.item_id, entry=e, contract=f) for e in f.entries]
     if files:
         items += _drift_items(session, state, files)
-    try:
-        from .snapshot import SnapshotItem
-    except ImportError:
-        pass
-    else:
-        items.append(SnapshotItem.from_parent(e2i, name="snapshot"))
+    if settings.snapshot:
+        from .snapshot import SchemaSnapshotItem
+
+        items.append(SchemaSnapshotItem.from_parent(e2i, name="snapshot"))
     return items
 
 

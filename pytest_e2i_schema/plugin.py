@@ -35,6 +35,7 @@ _OPTION_KEYS = {
     "e2i_data_root": "data_root",
     "e2i_clone_strategy": "clone_strategy",
     "e2i_cache": "cache",
+    "e2i_snapshot": "snapshot",
 }
 
 
@@ -74,6 +75,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
                     help="CREATE DATABASE strategy for fresh databases")
     group.addoption("--e2i-no-cache", action="store_const", const=False, dest="e2i_cache",
                     help="do not reuse a cached initdb cluster")
+    group.addoption("--e2i-no-snapshot", action="store_const", const=False, dest="e2i_snapshot",
+                    help="skip the catalog snapshot item (e2i::snapshot)")
     for key, (kind, help_text) in SETTINGS_HELP.items():
         ini_type = {"list": "linelist", "bool": "bool", "table": "linelist"}.get(kind, "string")
         parser.addini(f"e2i_{key}", help_text, type=ini_type, default=None)

@@ -45,6 +45,7 @@ def toml_value(value) -> str:
 def write_project(pytester: pytest.Pytester, files: dict[str, str], **config) -> Path:
     """Write ``files`` (path -> SQL/text, dedented) and a pyproject.toml with [tool.e2i_schema] = config."""
     root = Path(pytester.path)
+    config.setdefault("snapshot", False)  # snapshot tests turn it on; elsewhere it would need a committed file
     lines = ["[tool.e2i_schema]"] + [f"{k} = {toml_value(v)}" for k, v in config.items()]
     (root / "pyproject.toml").write_text("\n".join(lines) + "\n")
     for rel, text in files.items():

@@ -27,7 +27,7 @@ def test_supabase_layout_is_auto_detected(pytester, engine_args):
         "supabase/migrations/20251119174252_init.sql": "create table workspaces (id uuid primary key default gen_random_uuid());",
         "supabase/migrations/20251119174321_rls.sql": "alter table workspaces enable row level security;",
     })
-    pytester.makeini("[pytest]\n")
+    pytester.makeini("[pytest]\ne2i_snapshot = false\n")  # ini keys work too
     (pytester.path / "pyproject.toml").unlink()
     result = run(pytester, engine_args)
     result.assert_outcomes(passed=1)

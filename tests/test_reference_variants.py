@@ -25,7 +25,7 @@ def reference(pytester: pytest.Pytester) -> Path:
     shutil.copytree(REPO / "sql", root / "sql")
     shutil.copytree(REPO / "contracts", root / "contracts", ignore=shutil.ignore_patterns("__snapshots__"))
     (root / "pyproject.toml").write_text(
-        '[tool.e2i_schema]\nmigrations = ["sql/migrations"]\ncontracts = "contracts"\nprelude = ["supabase"]\n'
+        '[tool.e2i_schema]\nmigrations = ["sql/migrations"]\ncontracts = "contracts"\nprelude = ["supabase"]\nsnapshot = false\n'
     )
     return root
 
