@@ -48,6 +48,7 @@ class Settings:
     clone_strategy: str = "auto"
     cache: bool = True
     snapshot: bool = True
+    schemas: tuple[str, ...] = ()  # empty: every non-system schema
     source: str = "defaults"  # where the non-default values came from, for the summary
 
     @property
@@ -72,6 +73,7 @@ SETTINGS_HELP: dict[str, tuple[str, str]] = {
     "data_root": ("str", "where server data lives: auto (RAM disk when it has room), tmpfs, disk or a path"),
     "clone_strategy": ("str", "CREATE DATABASE strategy for fresh databases: auto, wal_log or file_copy"),
     "cache": ("bool", "reuse a cached initdb cluster between runs (default true)"),
+    "schemas": ("list", "schemas checked by contracts, drift and snapshots (default: every non-system schema)"),
     "snapshot": ("bool", "with --e2i-contracts, compare the catalog with its committed snapshot (default true)"),
 }
 

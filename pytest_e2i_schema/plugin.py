@@ -36,6 +36,7 @@ _OPTION_KEYS = {
     "e2i_clone_strategy": "clone_strategy",
     "e2i_cache": "cache",
     "e2i_snapshot": "snapshot",
+    "e2i_schemas": "schemas",
 }
 
 
@@ -75,6 +76,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
                     help="CREATE DATABASE strategy for fresh databases")
     group.addoption("--e2i-no-cache", action="store_const", const=False, dest="e2i_cache",
                     help="do not reuse a cached initdb cluster")
+    group.addoption("--e2i-schema", action="append", dest="e2i_schemas", metavar="NAME",
+                    help="schema in scope for contracts, drift and snapshots (repeatable; default: all non-system)")
     group.addoption("--e2i-no-snapshot", action="store_const", const=False, dest="e2i_snapshot",
                     help="skip the catalog snapshot item (e2i::snapshot)")
     for key, (kind, help_text) in SETTINGS_HELP.items():

@@ -172,7 +172,9 @@ class E2ISession:
         template = template or self.template()
         if template.dbname not in self._catalogs:
             with self.server().connect(template.dbname) as conn:
-                self._catalogs[template.dbname] = read_catalog(conn, baseline=template.baseline)
+                self._catalogs[template.dbname] = read_catalog(
+                    conn, schemas=list(self.settings.schemas) or None, baseline=template.baseline
+                )
         return self._catalogs[template.dbname]
 
     def clone(self, template: MigratedTemplate, label: str = "test") -> str:

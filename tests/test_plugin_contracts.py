@@ -141,3 +141,14 @@ def test_import_doc_cli(pytester):
     assert "$.core_entities.notes.fields.weird" in out.stderr
     text = (pytester.path / "contracts/doc.yaml").read_text()
     assert "notes:" in text and "body: {type: text, nullable: false}" in text
+
+
+def test_schemas_setting_limits_scope(pytester):
+    files = {**MIGRATIONS, "migrations/003_other.sql": "create schema other; create table other.stuff (id int);",
+             "contracts/app.yaml": CONTRACT}
+    write_project(pytester, files, prelude=[])
+    result = run(pytester)
+    result.stdout.fnmatch_lines(["FAILED undocumented::tables::other.stuff*"])
+    write_project(pytester, files, prelude=[], schemas=["public"])
+    result = run(pytester)
+    result.assert_outcomes(passed=5)
