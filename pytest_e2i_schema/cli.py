@@ -11,6 +11,7 @@ flags override them.  Exit codes: 0 ok, 1 migrations failed, 2 usage or setup er
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
@@ -24,7 +25,7 @@ def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="e2i-schema", description="PostgreSQL schema contracts for SQL migration folders")
     p.add_argument("--rootdir", default=".", help="project directory (where pyproject.toml is)")
     sub = p.add_subparsers(dest="command", required=True)
-    from .history import register
+    from .history_cli import register
 
     register(sub)  # history, diff
 
@@ -102,6 +103,14 @@ def _contract(args: argparse.Namespace, settings) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    try:
+        return _dispatch(args)
+    except BrokenPipeError:  # output piped into `head`: not an error
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
+
+
+def _dispatch(args: argparse.Namespace) -> int:
     if getattr(args, "handler", None) is not None:  # subcommands that handle their own errors
         return args.handler(args)
     try:

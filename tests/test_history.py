@@ -11,7 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from pytest_e2i_schema.history import History, catalog_history, default_base, last_touched
+from pytest_e2i_schema.history import History, catalog_history, last_touched
+from pytest_e2i_schema.history_cli import default_base
 from pytest_e2i_schema.migrations import find_migrations
 
 from .conftest import write_project
@@ -108,7 +109,7 @@ def e2i(cwd: Path, *args: str) -> subprocess.CompletedProcess:
     """The history/diff commands (``python -m pytest_e2i_schema.history``: works before and after
     ``e2i-schema`` wires them)."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("PYTEST_XDIST")}
-    return subprocess.run([sys.executable, "-m", "pytest_e2i_schema.history", *args], cwd=cwd,
+    return subprocess.run([sys.executable, "-m", "pytest_e2i_schema.history_cli", *args], cwd=cwd,
                           capture_output=True, text=True, env=env)
 
 

@@ -758,12 +758,12 @@ def test_comments_and_descriptions_are_not_problems():
 
 
 def test_an_unexpected_failure_is_reported_not_raised(monkeypatch):
-    import pytest_e2i_schema.contracts.importdoc as importdoc
+    import pytest_e2i_schema.contracts.importdoc.enums as enums
 
     def boom(*_args):
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(importdoc, "_enum", boom)
+    monkeypatch.setattr(enums, "_enum", boom)
     contract, problems = import_doc_data({"version": "1", "x_enums": {"e": ["a"]}, "x_views": {"v": ["a"]}})
     assert problems == ["$.x_enums.e: cannot read this entry (RuntimeError: boom); left out"]
     assert contract["views"] == {"v": {"columns": ["a"]}}

@@ -7,7 +7,7 @@ import importlib
 import pytest
 
 PACKAGES = ["pytest_e2i_schema", "pytest_e2i_schema.catalog", "pytest_e2i_schema.contracts",
-            "pytest_e2i_schema.migrations", "pytest_e2i_schema.engines"]
+            "pytest_e2i_schema.migrations", "pytest_e2i_schema.engines", "pytest_e2i_schema.snapshot"]
 
 
 @pytest.mark.parametrize("name", PACKAGES)
