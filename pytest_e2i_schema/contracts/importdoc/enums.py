@@ -17,6 +17,7 @@ def _description(entry: dict[str, Any]) -> str | None:
 
 
 def _enum(ctx: _Ctx, name: str, entry: Any, path: str) -> None:
+    """One documented enum into ``enums``; the first of two differing definitions wins."""
     labels: Any = None
     desc = None
     if isinstance(entry, list):

@@ -221,6 +221,7 @@ _VOLATILITY = {"immutable", "stable", "volatile"}
 
 
 def _function(ctx: _Ctx, name: str, entry: Any, path: str) -> None:
+    """One documented function into ``functions``, keyed by its (optional) signature."""
     spec: dict[str, Any] = {}
     if isinstance(entry, str):
         entry = {"description": entry}

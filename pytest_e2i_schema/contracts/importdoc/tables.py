@@ -21,6 +21,9 @@ from .views import _view
 
 
 def _table(ctx: _Ctx, name: str, entry: Any, path: str) -> None:
+    """One documented table into ``tables``.  Its indexes are read after its columns
+    (an unnamed UNIQUE index becomes a ``unique`` constraint); an entry typed ``view``
+    is handed to the view recogniser."""
     if not isinstance(entry, dict):
         ctx.problem(path, f"a table description (object) expected, found {_kind_of(entry)}")
         return
@@ -155,6 +158,8 @@ def _table_group(ctx: _Ctx, group: Any, path: str) -> None:
 
 
 def _attach(ctx: _Ctx, entry: Any, path: str, what: str) -> str | None:
+    """The contract key of the documented table an entry names (``table``/``on``,
+    with or without ``public.``), or None with a problem."""
     table = entry.get("table", entry.get("on", entry.get("on_table"))) if isinstance(entry, dict) else None
     if not isinstance(table, str):
         ctx.problem(path, f"{what} without a 'table' cannot be attached")

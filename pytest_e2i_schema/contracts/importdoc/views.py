@@ -60,6 +60,7 @@ _VIEW_PROPERTIES = frozenset({"description", "desc", "definition", "sql", "query
 
 
 def _view(ctx: _Ctx, name: str, entry: Any, path: str, materialized: bool = False) -> None:
+    """One documented view into ``views`` (or ``materialized_views``)."""
     spec: dict[str, Any] = {}
     if isinstance(entry, list):
         cols = _view_columns(ctx, entry, path)
