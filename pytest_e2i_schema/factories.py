@@ -14,11 +14,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-import psycopg
+from typing import TYPE_CHECKING
+
 import pytest
 
 from .errors import E2IError
-from .session import E2ISession, MigratedTemplate
+
+if TYPE_CHECKING:  # imported lazily: the plugin loads in every pytest run
+    from .session import E2ISession, MigratedTemplate
 
 __all__ = ["migrated_template", "transaction_db", "fresh_db", "migrate_to", "PartialMigration"]
 

@@ -7,15 +7,18 @@ are available in every run; ``--e2i-contracts`` additionally adds the schema ite
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
 from . import factories
 from .config import ENGINES, SETTINGS_HELP, Settings, load_settings
 from .errors import E2IError
-from .session import E2ISession
 
-SESSION_KEY = pytest.StashKey[E2ISession]()
+if TYPE_CHECKING:  # the session pulls in psycopg, pglast...: imported when first needed
+    from .session import E2ISession
+
+SESSION_KEY = pytest.StashKey["E2ISession"]()
 SETTINGS_KEY = pytest.StashKey[Settings]()
 
 # option dest -> settings key, for options that map 1:1 onto a setting
@@ -108,6 +111,8 @@ def get_settings(config: pytest.Config) -> Settings:
 
 
 def get_session(config: pytest.Config) -> E2ISession:
+    from .session import E2ISession
+
     if SESSION_KEY not in config.stash:
         config.stash[SESSION_KEY] = E2ISession(get_settings(config))
     return config.stash[SESSION_KEY]

@@ -285,3 +285,21 @@ def test_callers_connection_stays_open_with_its_autocommit_flag(e2i_server, e2i_
         run = apply_migrations(lambda: conn, migrations)
         assert run.ok and not conn.closed and conn.autocommit is False
         assert exists(conn, "mig_setup") and exists(conn, "mig_a")
+
+
+def test_many_files_with_a_counter_do_not_trip_over_discarded_prepared_statements(e2i_server, e2i_fresh_db, tmp_path):
+    """DISCARD ALL after each file drops server-side prepared statements; the counter's query
+    is repeated per file and psycopg would auto-prepare it from the 5th call on."""
+    from pytest_e2i_schema.catalog import count_objects
+    from pytest_e2i_schema.migrations import apply_migrations, discover
+
+    folder = tmp_path / "many"
+    folder.mkdir()
+    for i in range(1, 13):
+        (folder / f"{i:03d}_t.sql").write_text(f"create table many_{i} (id int);\n")
+    migrations = discover([folder], tmp_path)
+    with e2i_server.connect(e2i_fresh_db.info.dbname) as conn:
+        run = apply_migrations(lambda: conn, migrations, counter=count_objects)
+    assert run.ok, run.report()
+    tables = [r.counts["tables"] for r in run.results]
+    assert tables == [tables[0] + i for i in range(12)]

@@ -297,6 +297,15 @@ def _open(connect: Callable[[], psycopg.Connection], server_desc: str) -> tuple[
     return conn, was_autocommit
 
 
+def _no_auto_prepare(conn: psycopg.Connection) -> int | None:
+    """Turn psycopg's automatic prepared statements off for the run: ``DISCARD ALL`` after each
+    file drops them on the server while the client still believes they exist (a query run
+    by *counter* on every file would fail on the 6th with 'prepared statement does not exist')."""
+    threshold = conn.prepare_threshold
+    conn.prepare_threshold = None
+    return threshold
+
+
 def apply_migrations(
     connect: Callable[[], psycopg.Connection],
     migrations: Sequence[Migration],
@@ -324,6 +333,7 @@ def apply_migrations(
     started = time.perf_counter()
     run = MigrationRun(server_desc=server_desc)
     conn, was_autocommit = _open(connect, server_desc)
+    threshold = _no_auto_prepare(conn)
     runner = _Runner(conn, migrations, server_desc, engine_hint)
     try:
         _apply_settings(conn, items, server_desc)
@@ -354,4 +364,5 @@ def apply_migrations(
             if conn.info.transaction_status != pq.TransactionStatus.IDLE:
                 conn.rollback()
             conn.autocommit = was_autocommit
+            conn.prepare_threshold = threshold
     return run

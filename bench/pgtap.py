@@ -1,0 +1,119 @@
+"""pgTAP side of the contracts benchmark: the same assertions, written for pgTAP.
+
+:func:`pgtap_assertions` turns a :class:`~pytest_e2i_schema.catalog.Catalog` (read from the
+database under test) into pgTAP calls that all pass on that database -- what a team would
+write by hand to pin the schema: per table ``has_table``, ``columns_are``, ``col_type_is``
+and ``col_not_null``/``col_is_null`` per column, ``has_pk``/``col_is_pk``, ``indexes_are``,
+``index_is_type`` per index, ``triggers_are``, ``trigger_is`` per trigger, ``policies_are``,
+``policy_cmd_is`` and ``policy_roles_are`` per policy; per view ``has_view`` (or
+``has_materialized_view``) and ``columns_are``; per enum ``has_enum`` and
+``enum_has_labels``; per function ``has_function``, ``function_returns`` and
+``function_lang_is``.  :func:`pgtap_script` wraps them in ``plan()``/``finish()`` for
+``pg_prove``.
+
+Types are written as ``format_type`` prints them with ``search_path = public, extensions``
+(the script sets it), which is how pgTAP compares them.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Iterable
+
+__all__ = ["pgtap_assertions", "pgtap_script"]
+
+
+def _lit(value: str | None) -> str:
+    if value is None:
+        return "NULL"
+    return "'" + value.replace("'", "''") + "'"
+
+
+def _arr(values: Iterable[str]) -> str:
+    vals = list(values)
+    return f"ARRAY[{', '.join(_lit(v) for v in vals)}]::name[]" if vals else "ARRAY[]::name[]"
+
+
+_VISIBLE = ("public.", "extensions.")
+
+
+def _visible(type_text: str) -> str:
+    """``public.memory_type[]`` -> ``memory_type[]`` (schemas on the test's search_path)."""
+    for prefix in _VISIBLE:
+        type_text = type_text.replace(prefix, "")
+    return type_text
+
+
+def pgtap_assertions(catalog, schema: str = "public") -> list[tuple[str, str]]:
+    """``[(assertion_name, sql_expression)]`` for every object of ``schema`` in ``catalog``."""
+    out: list[tuple[str, str]] = []
+    s = _lit(schema)
+
+    def add(name: str, args: str) -> None:
+        out.append((name, f"{name}({args})"))
+
+    for t in catalog.tables:
+        if t.schema != schema:
+            continue
+        n = _lit(t.name)
+        add("has_table", f"{s}, {n}, 'table'")
+        add("columns_are", f"{s}, {n}, {_arr(t.column_names)}, 'columns'")
+        for c in t.columns:
+            add("col_type_is", f"{s}, {n}, {_lit(c.name)}, {_lit(_visible(c.type))}, 'type'")
+            add("col_not_null" if c.not_null else "col_is_null", f"{s}, {n}, {_lit(c.name)}, 'nullability'")
+        pk = t.primary_key
+        if pk is not None:
+            add("has_pk", f"{s}, {n}, 'pk'")
+            add("col_is_pk", f"{s}, {n}, {_arr(pk.columns)}, 'pk columns'")
+        add("indexes_are", f"{s}, {n}, {_arr(i.name for i in t.indexes)}, 'indexes'")
+        for i in t.indexes:
+            add("index_is_type", f"{s}, {n}, {_lit(i.name)}, {_lit(i.method)}, 'index type'")
+        add("triggers_are", f"{s}, {n}, {_arr(tg.name for tg in t.triggers)}, 'triggers'")
+        for tg in t.triggers:
+            fschema, fname = tg.function.split(".", 1)
+            add("trigger_is", f"{s}, {n}, {_lit(tg.name)}, {_lit(fschema)}, {_lit(fname)}, 'trigger function'")
+        add("policies_are", f"{s}, {n}, {_arr(p.name for p in t.policies)}, 'policies'")
+        for p in t.policies:
+            add("policy_cmd_is", f"{s}, {n}, {_lit(p.name)}, {_lit(p.command)}, 'policy command'")
+            add("policy_roles_are", f"{s}, {n}, {_lit(p.name)}, {_arr(p.roles)}, 'policy roles'")
+    for v in catalog.views:
+        if v.schema != schema:
+            continue
+        n = _lit(v.name)
+        if v.kind == "materialized":
+            add("has_materialized_view", f"{s}, {n}, 'materialized view'")
+        else:
+            add("has_view", f"{s}, {n}, 'view'")
+        add("columns_are", f"{s}, {n}, {_arr(v.column_names)}, 'columns'")
+    for e in catalog.enums:
+        if e.schema != schema:
+            continue
+        add("has_enum", f"{s}, {_lit(e.name)}, 'enum'")
+        add("enum_has_labels", f"{s}, {_lit(e.name)}, {_arr(e.labels)}, 'labels'")
+    for f in catalog.functions:
+        if f.schema != schema or f.kind != "function":
+            continue
+        args = _arr(_visible(a.type) for a in f.args if a.mode in ("in", "inout", "variadic"))
+        returns = ("setof " if f.returns_set else "") + _visible(f.return_type or "void")
+        add("has_function", f"{s}, {_lit(f.name)}, {args}, 'function'")
+        add("function_returns", f"{s}, {_lit(f.name)}, {args}, {_lit(returns)}, 'returns'")
+        add("function_lang_is", f"{s}, {_lit(f.name)}, {args}, {_lit(f.language)}, 'language'")
+    return out
+
+
+def pgtap_script(catalog, schema: str = "public") -> tuple[str, int, dict[str, int]]:
+    """``(script, number of assertions, assertions per pgTAP function)`` for ``pg_prove``."""
+    tests = pgtap_assertions(catalog, schema)
+    lines = [
+        "-- generated by bench/pgtap.py from the catalog of the database under test",
+        "\\set ON_ERROR_STOP 1",
+        "\\pset format unaligned",
+        "\\pset tuples_only true",
+        "\\pset pager off",
+        "BEGIN;",
+        "SET LOCAL search_path = public, extensions, pg_catalog;",
+        f"SELECT plan({len(tests)});",
+    ]
+    lines += [f"SELECT {sql};" for _, sql in tests]
+    lines += ["SELECT * FROM finish();", "ROLLBACK;", ""]
+    return "\n".join(lines), len(tests), dict(Counter(name for name, _ in tests))
