@@ -169,5 +169,8 @@ def load_settings(rootdir: Path, overrides: Mapping[str, Any] | None = None, ini
     return Settings(rootdir=rootdir, source=", ".join(sources) or "defaults", **values)
 
 
-def env_flag(name: str) -> bool:
-    return os.environ.get(name, "").strip().lower() in _TRUE
+def cache_dir() -> Path:
+    """Where reusable artefacts live (initdb clusters, validated-contract markers):
+    ``$XDG_CACHE_HOME/pytest-e2i-schema`` or ``~/.cache/pytest-e2i-schema``."""
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "pytest-e2i-schema"

@@ -1026,3 +1026,26 @@ def test_index_operator_classes_and_key_order():
         "index idx_episodic_embedding: opclass [default] expected, found [vector_cosine_ops]",
         "index idx_episodic_created: columns [created_at ASC NULLS FIRST] expected, found [created_at DESC]",
     ]
+
+
+def test_validated_contracts_are_remembered_by_content(tmp_path, monkeypatch):
+    from pytest_e2i_schema.contracts import loader
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    path = tmp_path / "contracts" / "c.yaml"
+    path.parent.mkdir()
+    path.write_text('schema_version: "1"\nenums:\n  mood: [happy, sad]\n')
+    calls = []
+    real = loader._validate
+    monkeypatch.setattr(loader, "_validate", lambda data: calls.append(1) or real(data))
+    load_contract(path, tmp_path)
+    load_contract(path, tmp_path)
+    assert len(calls) == 1  # the second load trusted the marker
+    path.write_text('schema_version: "1"\nenums:\n  mood: [happy, sad, meh]\n')
+    load_contract(path, tmp_path)
+    assert len(calls) == 2  # changed content is validated again
+    path.write_text('schema_version: "1"\nenums:\n  mood: {labels: [a], bogus: 1}\n')
+    for _ in range(2):  # invalid documents are never remembered
+        with pytest.raises(ContractError, match="bogus"):
+            load_contract(path, tmp_path)
+    assert len(calls) == 4

@@ -311,7 +311,35 @@ def _explain(err: Any) -> Iterator[Problem]:
     yield 0, path, err.message
 
 
+def _validated_before(data: Any) -> tuple[bool, Path | None]:
+    """JSON-Schema validation is the costliest step of loading (~0.1 s for a 2,000-line
+    contract, on every run): documents that passed are remembered by a hash of the schema
+    and the document, so an unchanged contract is not validated again."""
+    import hashlib
+
+    from ..config import cache_dir
+
+    digest = hashlib.sha256(SCHEMA_PATH.read_bytes())
+    digest.update(json.dumps(data, sort_keys=True, default=str).encode())
+    marker = cache_dir() / "validated-contracts" / digest.hexdigest()
+    return marker.exists(), marker
+
+
 def _schema_problems(data: Any) -> list[Problem]:
+    seen, marker = _validated_before(data)
+    if seen:
+        return []
+    out = _validate(data)
+    if not out and marker is not None:
+        try:
+            marker.parent.mkdir(parents=True, exist_ok=True)
+            marker.touch()
+        except OSError:
+            pass  # a read-only cache only costs time
+    return out
+
+
+def _validate(data: Any) -> list[Problem]:
     out = []
     for err in _validator().iter_errors(data):
         out.extend(_explain(err))

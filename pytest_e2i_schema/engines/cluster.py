@@ -39,6 +39,7 @@ from pathlib import Path
 import psycopg
 
 from .._reaper import stop_postmaster
+from ..config import cache_dir as default_cache_dir
 from ..errors import EngineError, EngineUnavailable
 from .base import Engine, ServerInfo
 
@@ -83,11 +84,6 @@ def choose_data_root(setting: str | None) -> Path:
         except OSError:
             pass
     return Path(tempfile.gettempdir())
-
-
-def _default_cache_dir() -> Path:
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "pytest-e2i-schema"
 
 
 def _run_as() -> pwd.struct_passwd | None:
@@ -179,7 +175,7 @@ class ClusterEngine(Engine):
         self.bindir = Path(bindir)
         self.name = name
         self.data_root = data_root
-        self.cache_dir = Path(cache_dir) if cache_dir else _default_cache_dir()
+        self.cache_dir = Path(cache_dir) if cache_dir else default_cache_dir()
         self.use_cache = use_cache
         self.listen_tcp = listen_tcp
         self.settings = dict(TEST_SETTINGS, **(settings or {}))
