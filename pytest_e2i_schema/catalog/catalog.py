@@ -15,7 +15,7 @@ from typing import Any, Iterator
 
 from .model import Domain, Enum, Extension, Function, Index, Policy, Schema, Sequence, Table, Trigger, View
 
-__all__ = ["Catalog", "OBJECT_TYPES"]
+__all__ = ["Catalog", "OBJECT_TYPES", "SECTIONS"]
 
 #: Object types in the order :meth:`Catalog.by_kind` and ``to_dict`` list them.
 OBJECT_TYPES = (
@@ -32,7 +32,8 @@ OBJECT_TYPES = (
     "policy",
 )
 
-_FIELD = {
+#: kind -> the Catalog field (and ``to_dict()`` section) holding that kind.
+SECTIONS: dict[str, str] = {
     "schema": "schemas",
     "extension": "extensions",
     "table": "tables",
@@ -85,11 +86,11 @@ class Catalog:
     def __iter__(self) -> Iterator[Any]:
         """Every object, kind by kind in :data:`OBJECT_TYPES` order."""
         for kind in OBJECT_TYPES:
-            yield from getattr(self, _FIELD[kind])
+            yield from getattr(self, SECTIONS[kind])
 
     def by_kind(self) -> dict[str, tuple[Any, ...]]:
         """``{object_type: objects}`` for every kind (empty kinds included)."""
-        return {kind: getattr(self, _FIELD[kind]) for kind in OBJECT_TYPES}
+        return {kind: getattr(self, SECTIONS[kind]) for kind in OBJECT_TYPES}
 
     def identities(self) -> frozenset[tuple[str, str]]:
         """``{(object_type, key)}`` of every object; what a baseline excludes."""

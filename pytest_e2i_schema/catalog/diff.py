@@ -35,7 +35,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Iterator, NamedTuple
 
 from ._diff_names import _key_matches, _parent, _qualify_key, display_name, object_label
-from .catalog import OBJECT_TYPES
+from .catalog import OBJECT_TYPES, SECTIONS
 
 __all__ = [
     "MISSING",
@@ -51,20 +51,6 @@ __all__ = [
     "canonical_kind",
 ]
 
-#: kind -> section name of ``Catalog.to_dict()``.
-SECTIONS: dict[str, str] = {
-    "schema": "schemas",
-    "extension": "extensions",
-    "table": "tables",
-    "view": "views",
-    "enum": "enums",
-    "domain": "domains",
-    "function": "functions",
-    "sequence": "sequences",
-    "index": "indexes",
-    "trigger": "triggers",
-    "policy": "policies",
-}
 
 _KIND_ALIASES = {**{section: kind for kind, section in SECTIONS.items()},
                  "materialized_view": "view", "materialized_views": "view", "procedure": "function",

@@ -22,6 +22,8 @@ from __future__ import annotations
 import dataclasses
 from typing import TYPE_CHECKING, Any
 
+from .catalog import SECTIONS
+
 if TYPE_CHECKING:  # pragma: no cover
     from .catalog import Catalog
 
@@ -72,20 +74,7 @@ def catalog_to_dict(catalog: Catalog, *, function_source: str = "hash") -> dict[
                 elif function_source == "text":
                     data["source"] = obj.source
             section[obj.key] = data
-        out[_SECTION[kind]] = section
+        out[SECTIONS[kind]] = section
     return out
 
 
-_SECTION = {
-    "schema": "schemas",
-    "extension": "extensions",
-    "table": "tables",
-    "view": "views",
-    "enum": "enums",
-    "domain": "domains",
-    "function": "functions",
-    "sequence": "sequences",
-    "index": "indexes",
-    "trigger": "triggers",
-    "policy": "policies",
-}
