@@ -61,6 +61,29 @@ class _SchemaObject:
         return _q(self.schema, self.name)
 
 
+class _OnTable:
+    """Mixin for objects that belong to a table (indexes, triggers, policies)."""
+
+    __slots__ = ()
+    schema: str
+    table: str
+
+    @property
+    def qualified_table(self) -> str:
+        return _q(self.schema, self.table)
+
+
+class _TableChild(_OnTable):
+    """Mixin for objects named within their table: ``key`` is ``schema.table.name``."""
+
+    __slots__ = ()
+    name: str
+
+    @property
+    def key(self) -> str:
+        return f"{self.schema}.{self.table}.{self.name}"
+
+
 @dataclass(frozen=True, slots=True)
 class Schema:
     object_type: ClassVar[str] = "schema"
@@ -146,7 +169,7 @@ class IndexKey:
 
 
 @dataclass(frozen=True, slots=True)
-class Index(_SchemaObject):
+class Index(_SchemaObject, _OnTable):
     object_type: ClassVar[str] = "index"
     schema: str
     table: str
@@ -166,17 +189,13 @@ class Index(_SchemaObject):
     comment: str | None = None
 
     @property
-    def qualified_table(self) -> str:
-        return _q(self.schema, self.table)
-
-    @property
     def columns(self) -> tuple[str, ...]:
         """Key expressions in key order (without INCLUDE columns)."""
         return tuple(k.expression for k in self.keys)
 
 
 @dataclass(frozen=True, slots=True)
-class Trigger:
+class Trigger(_TableChild):
     """A user trigger (internal ones, e.g. for foreign keys, are not read).  ``events`` in
     insert/update/delete/truncate order; ``condition`` is the WHEN expression."""
 
@@ -201,17 +220,9 @@ class Trigger:
     definition: str = ""
     comment: str | None = None
 
-    @property
-    def key(self) -> str:
-        return f"{self.schema}.{self.table}.{self.name}"
-
-    @property
-    def qualified_table(self) -> str:
-        return _q(self.schema, self.table)
-
 
 @dataclass(frozen=True, slots=True)
-class Policy:
+class Policy(_TableChild):
     """A row-level security policy; ``using``/``with_check`` as ``pg_get_expr`` deparses them."""
 
     object_type: ClassVar[str] = "policy"
@@ -223,14 +234,6 @@ class Policy:
     roles: tuple[str, ...]
     using: str | None = None
     with_check: str | None = None
-
-    @property
-    def key(self) -> str:
-        return f"{self.schema}.{self.table}.{self.name}"
-
-    @property
-    def qualified_table(self) -> str:
-        return _q(self.schema, self.table)
 
 
 @dataclass(frozen=True, slots=True)
