@@ -33,6 +33,8 @@ import re
 from functools import lru_cache
 from typing import Any
 
+from .types import unquoted
+
 __all__ = ["normalize_expression", "same_expression", "short_sql", "strip_outer_parens"]
 
 _DROP_KEYS = frozenset(
@@ -172,19 +174,9 @@ def strip_outer_parens(text: str) -> str:
     """``((a = b))`` -> ``a = b``; ``(a) OR (b)`` is left alone."""
     text = text.strip()
     while text.startswith("(") and text.endswith(")"):
-        depth, quote = 0, ""
-        for i, ch in enumerate(text):
-            if quote:
-                quote = "" if ch == quote else quote
-                continue
-            if ch in "'\"":
-                quote = ch
-            elif ch == "(":
-                depth += 1
-            elif ch == ")":
-                depth -= 1
-                if depth == 0 and i != len(text) - 1:
-                    return text
+        last = len(text) - 1
+        if any(ch == ")" and depth == 0 and i != last for i, ch, depth in unquoted(text)):
+            return text
         text = text[1:-1].strip()
     return text
 

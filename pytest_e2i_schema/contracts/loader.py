@@ -27,7 +27,7 @@ from typing import Any, Iterable, Iterator, Sequence
 
 from ..errors import ContractError
 from .model import ContractFile, Entry, Options, qualify
-from .types import TypeSpellingError, parse_type, split_top_level
+from .types import TypeSpellingError, parse_type, split_top_level, unquoted
 from .yamllines import DocumentSyntaxError, dotted, line_of, load_with_lines
 
 __all__ = [
@@ -121,18 +121,8 @@ def parse_signature(text: str, default_schema: str = "public") -> tuple[str, tup
 
 def _split_default(text: str) -> tuple[str, str | None]:
     """``"p integer DEFAULT 10"`` -> ``("p integer", "10")`` (also ``= 10``), outside quotes/parens."""
-    depth, quote = 0, ""
-    for i, ch in enumerate(text):
-        if quote:
-            quote = "" if ch == quote else quote
-            continue
-        if ch in "'\"":
-            quote = ch
-        elif ch == "(":
-            depth += 1
-        elif ch == ")":
-            depth -= 1
-        elif depth == 0:
+    for i, ch, depth in unquoted(text):
+        if ch not in "()" and depth == 0:
             if ch == "=" and text[i - 1 : i] != "=" and text[i + 1 : i + 2] != "=":
                 return text[:i].strip(), text[i + 1 :].strip()
             m = re.match(r"\s+default\s+", text[i:], re.I)

@@ -27,7 +27,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any
+from typing import Any, Iterator
 
 __all__ = [
     "TypeSpec",
@@ -132,28 +132,31 @@ _WORDS = re.compile(r"^[A-Za-z_][\w$]*(?:\s+[A-Za-z_][\w$]*)*$")
 _MODS = re.compile(r"^\s*[+-]?\w+\s*(?:,\s*[+-]?\w+\s*)*$")
 
 
-def split_top_level(text: str, sep: str = ",") -> list[str]:
-    """Split on ``sep`` outside quotes and brackets (``()``, ``[]``, ``<>``)."""
-    parts, depth, buf, quote = [], 0, [], ""
-    for ch in text:
+def unquoted(text: str, opening: str = "(", closing: str = ")") -> Iterator[tuple[int, str, int]]:
+    """``(index, char, depth)`` for every character of ``text`` outside ``'...'`` and ``"..."``
+    quotes; ``depth`` counts the brackets open after this character.  The one scanner behind
+    every "at the top level" question asked of SQL-ish text here."""
+    depth, quote = 0, ""
+    for i, ch in enumerate(text):
         if quote:
-            buf.append(ch)
             if ch == quote:
                 quote = ""
             continue
         if ch in "'\"":
             quote = ch
-        elif ch in "([<":
-            depth += 1
-        elif ch in ")]>":
-            depth -= 1
-        elif ch == sep and depth == 0:
-            parts.append("".join(buf))
-            buf = []
             continue
-        buf.append(ch)
-    parts.append("".join(buf))
-    return parts
+        if ch in opening:
+            depth += 1
+        elif ch in closing:
+            depth -= 1
+        yield i, ch, depth
+
+
+def split_top_level(text: str, sep: str = ",") -> list[str]:
+    """Split on ``sep`` outside quotes and brackets (``()``, ``[]``, ``<>``)."""
+    cuts = [i for i, ch, depth in unquoted(text, "([<", ")]>") if ch == sep and depth == 0]
+    bounds = [-1, *cuts, len(text)]
+    return [text[a + 1 : b] for a, b in zip(bounds, bounds[1:])]
 
 
 def _unquote_ident(text: str) -> str:
