@@ -19,10 +19,21 @@ __all__ = ["MIN_SERVER_VERSION", "version_fragments", "catalog_queries", "COUNT_
 #: ``pg_get_function_sqlbody`` / ``prosqlbody`` appeared in PostgreSQL 14.
 MIN_SERVER_VERSION = 140000
 
-#: Scope CTE.  Parameters: ``schemas`` (text[] or NULL = all), ``exclude`` (text[]),
+#: Scope CTEs.  Parameters: ``schemas`` (text[] or NULL = all), ``exclude`` (text[]),
 #: ``ext`` (bool, include objects that belong to an extension).
+#:
+#: ``xm`` lists extension members once, from the extensions' side of ``pg_depend`` (its
+#: ``refobjid`` index: cost grows with the members, not with the database).  Testing
+#: membership per object with ``not exists (... pg_depend ...)`` made the planner scan all
+#: of ``pg_depend`` once per object kind, which dominated every read and count.
 _NS = """
-with ns as (
+with xm as materialized (
+    select d.classid, d.objid
+    from pg_extension e
+    join pg_depend d on d.refclassid = 'pg_extension'::regclass and d.refobjid = e.oid and d.deptype = 'e'
+    where not %(ext)s
+),
+ns as (
     select n.oid, n.nspname::text as nspname
     from pg_namespace n
     where n.nspname not in ('pg_catalog', 'information_schema', 'pg_toast')
@@ -35,11 +46,8 @@ with ns as (
 
 
 def _not_ext(catalog: str, oid: str) -> str:
-    """Predicate: the object is not a member of an extension (unless ``ext`` is true)."""
-    return (
-        f"(%(ext)s or not exists (select from pg_depend xd where xd.classid = '{catalog}'::regclass"
-        f" and xd.objid = {oid} and xd.deptype = 'e'))"
-    )
+    """Predicate: the object is not a member of an extension (``xm`` is empty when ``ext``)."""
+    return f"{oid} not in (select xm.objid from xm where xm.classid = '{catalog}'::regclass)"
 
 
 def version_fragments(version: int) -> dict[str, str]:
@@ -286,33 +294,32 @@ def catalog_queries(version: int) -> dict[str, str]:
 
 
 _COUNT = """
-select
-  (select count(*) from pg_class c join ns on ns.oid = c.relnamespace
-    where c.relkind in ('r', 'p', 'f') and not c.relispartition and {rel_not_ext}) as tables,
-  (select count(*) from pg_class c join ns on ns.oid = c.relnamespace
-    where c.relkind in ('r', 'p', 'f') and c.relispartition and {rel_not_ext}) as partitions,
-  (select count(*) from pg_class c join ns on ns.oid = c.relnamespace
-    where c.relkind = 'v' and {rel_not_ext}) as views,
-  (select count(*) from pg_class c join ns on ns.oid = c.relnamespace
-    where c.relkind = 'm' and {rel_not_ext}) as matviews,
-  (select count(*) from pg_type t join ns on ns.oid = t.typnamespace
-    where t.typtype = 'e' and {type_not_ext}) as enums,
-  (select count(*) from pg_type t join ns on ns.oid = t.typnamespace
-    where t.typtype = 'd' and {type_not_ext}) as domains,
-  (select count(*) from pg_proc p join ns on ns.oid = p.pronamespace
-    where p.prokind in ('f', 'w') and {proc_not_ext}) as functions,
-  (select count(*) from pg_proc p join ns on ns.oid = p.pronamespace
-    where p.prokind = 'p' and {proc_not_ext}) as procedures,
-  (select count(*) from pg_proc p join ns on ns.oid = p.pronamespace
-    where p.prokind = 'a' and {proc_not_ext}) as aggregates,
-  (select count(*) from pg_trigger tg join pg_class c on c.oid = tg.tgrelid join ns on ns.oid = c.relnamespace
-    where not tg.tgisinternal and {rel_not_ext}) as triggers,
-  (select count(*) from pg_index i join pg_class c on c.oid = i.indrelid join ns on ns.oid = c.relnamespace
-    where c.relkind in ('r', 'p', 'm', 'f') and {rel_not_ext}) as indexes,
-  (select count(*) from pg_policy pol join pg_class c on c.oid = pol.polrelid join ns on ns.oid = c.relnamespace
-    where {rel_not_ext}) as policies,
-  (select count(*) from pg_class c join ns on ns.oid = c.relnamespace
-    where c.relkind = 'S' and {rel_not_ext}) as sequences
+, rel as materialized (
+    select c.oid, c.relkind, c.relispartition
+    from pg_class c join ns on ns.oid = c.relnamespace
+    where c.relkind in ('r', 'p', 'f', 'v', 'm', 'S') and {rel_not_ext}
+)
+select r.*, t.*, p.*,
+  (select count(*) from pg_trigger tg join rel on rel.oid = tg.tgrelid where not tg.tgisinternal) as triggers,
+  (select count(*) from pg_index i join rel on rel.oid = i.indrelid
+    where rel.relkind in ('r', 'p', 'm', 'f')) as indexes,
+  (select count(*) from pg_policy pol join rel on rel.oid = pol.polrelid) as policies
+from (select
+        count(*) filter (where relkind in ('r', 'p', 'f') and not relispartition) as tables,
+        count(*) filter (where relkind in ('r', 'p', 'f') and relispartition) as partitions,
+        count(*) filter (where relkind = 'v') as views,
+        count(*) filter (where relkind = 'm') as matviews,
+        count(*) filter (where relkind = 'S') as sequences
+      from rel) r,
+     (select count(*) filter (where t.typtype = 'e') as enums,
+             count(*) filter (where t.typtype = 'd') as domains
+      from pg_type t join ns on ns.oid = t.typnamespace
+      where t.typtype in ('e', 'd') and {type_not_ext}) t,
+     (select count(*) filter (where p.prokind in ('f', 'w')) as functions,
+             count(*) filter (where p.prokind = 'p') as procedures,
+             count(*) filter (where p.prokind = 'a') as aggregates
+      from pg_proc p join ns on ns.oid = p.pronamespace
+      where {proc_not_ext}) p
 """
 
 #: One statement counting user objects with the same scope rules as :func:`catalog_queries`.
