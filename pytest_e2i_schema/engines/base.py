@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import abc
 import dataclasses
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import psycopg
-from psycopg.conninfo import make_conninfo
+if TYPE_CHECKING:  # psycopg is imported on first connect: a server starts meanwhile (see session.prefetch)
+    import psycopg
 
 __all__ = ["ServerInfo", "Engine"]
 
@@ -44,6 +44,8 @@ class ServerInfo:
         return self.version_num // 10000
 
     def conninfo(self, dbname: str | None = None, **extra: Any) -> str:
+        from psycopg.conninfo import make_conninfo
+
         kw: dict[str, Any] = dict(self.params)
         kw.update(host=self.host, port=self.port, user=self.user, dbname=dbname or self.dbname)
         if self.password:
@@ -52,6 +54,8 @@ class ServerInfo:
         return make_conninfo(**kw)
 
     def connect(self, dbname: str | None = None, *, autocommit: bool = False, **kw: Any) -> psycopg.Connection:
+        import psycopg
+
         return psycopg.connect(self.conninfo(dbname), autocommit=autocommit, **kw)
 
     def describe(self, dbname: str | None = None) -> str:

@@ -36,8 +36,6 @@ import tempfile
 import time
 from pathlib import Path
 
-import psycopg
-
 from .._reaper import stop_postmaster
 from ..config import cache_dir as default_cache_dir
 from ..errors import EngineError, EngineUnavailable
@@ -58,7 +56,10 @@ TEST_SETTINGS: dict[str, str] = {
     "timezone": "UTC",
 }
 
-_INITDB_ARGS = ["--auth=trust", "--username=postgres", "--encoding=UTF8", "--locale=C", "--no-sync"]
+#: ``--wal-segsize=1``: 1 MB WAL segments instead of 16 MB, so the cached cluster that every
+#: start copies is 23 MB instead of 39 MB (test databases never need big segments).
+_INITDB_ARGS = ["--auth=trust", "--username=postgres", "--encoding=UTF8", "--locale=C", "--no-sync",
+                "--wal-segsize=1"]
 _TMPFS_MIN_FREE = 1 << 30  # only use /dev/shm with at least 1 GiB free
 
 
@@ -232,6 +233,21 @@ class ClusterEngine(Engine):
             for n in dirnames + filenames:
                 os.lchown(os.path.join(dirpath, n), uid, gid)
 
+    def _copy_tree(self, src: Path, dest: Path) -> None:
+        """Copy a cluster, owned by the server account at *dest*.
+
+        ``cp -a`` (C, and it keeps the owner when we are root, so a cache written by it needs no
+        chown walk afterwards) takes about half the time of ``shutil.copytree`` + chown; the
+        Python copy is the fallback where there is no ``cp``."""
+        cp = shutil.which("cp")
+        if cp is not None and subprocess.run([cp, "-a", str(src), str(dest)], capture_output=True).returncode == 0:
+            if self._user is not None and dest.stat().st_uid != self._user.pw_uid:
+                self._chown_tree(dest)  # a cache written before copies kept the owner
+            return
+        shutil.rmtree(dest, ignore_errors=True)
+        shutil.copytree(src, dest, symlinks=True)
+        self._chown_tree(dest)
+
     def _subprocess_user(self) -> dict:
         if self._user is None:
             return {}
@@ -244,8 +260,7 @@ class ClusterEngine(Engine):
     def _init_datadir(self, bindir: Path, version: str, datadir: Path) -> None:
         cached = self.cache_dir / "clusters" / self._cache_key(bindir, version)
         if self.use_cache and (cached / "PG_VERSION").exists():
-            shutil.copytree(cached, datadir, symlinks=True)
-            self._chown_tree(datadir)
+            self._copy_tree(cached, datadir)
             os.chmod(datadir, 0o700)
             self.used_cache = True
             return
@@ -261,7 +276,7 @@ class ClusterEngine(Engine):
             try:
                 cached.parent.mkdir(parents=True, exist_ok=True)
                 tmp = Path(tempfile.mkdtemp(prefix=".init-", dir=cached.parent))
-                shutil.copytree(datadir, tmp / "c", symlinks=True)
+                self._copy_tree(datadir, tmp / "c")
                 try:
                     os.rename(tmp / "c", cached)
                 except OSError:
@@ -339,6 +354,8 @@ class ClusterEngine(Engine):
             engine=self.name, host=str(self.workdir), port=port, user="postgres",
             data_dir=str(datadir), owned=True,
         )
+        import psycopg  # only now: the server was starting while this import ran
+
         deadline = time.monotonic() + 60
         last: Exception | None = None
         while time.monotonic() < deadline:
@@ -354,7 +371,7 @@ class ClusterEngine(Engine):
                 break
             except psycopg.OperationalError as exc:
                 last = exc
-                time.sleep(0.02)
+                time.sleep(0.005)
         else:
             raise EngineError(f"the {self.name} server did not accept connections within 60 s: {last}\n{self._log_tail()}")
         host = "127.0.0.1" if self.listen_tcp else str(self.workdir)
@@ -375,7 +392,8 @@ class ClusterEngine(Engine):
         if self.keep_server and self._proc is not None and self._proc.poll() is None:
             return
         if self._proc is not None:
-            stop_postmaster(self._proc.pid)
+            # the data directory is deleted below: nothing to checkpoint
+            stop_postmaster(self._proc.pid, immediate=True)
             try:
                 self._proc.wait(timeout=5)
             except subprocess.TimeoutExpired:  # pragma: no cover - stop_postmaster ends with SIGKILL
