@@ -125,6 +125,20 @@ def pytest_configure(config: pytest.Config) -> None:
         raise pytest.UsageError(str(exc)) from None
 
 
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """With ``--e2i-contracts`` the schema items need the migrated template: start building it now,
+    in the background, so the server starts and the migrations run while pytest collects and the
+    contracts load (see :meth:`E2ISession.prefetch`).  Not in an xdist controller, which runs no
+    items; not with ``--help`` (no session starts)."""
+    config = session.config
+    if config.getoption("e2i_contracts") and not _xdist_controller(config):
+        get_session(config).prefetch()
+
+
+def _xdist_controller(config: pytest.Config) -> bool:
+    return not hasattr(config, "workerinput") and (config.getoption("dist", "no") or "no") != "no"
+
+
 def _schema_only(config: pytest.Config) -> bool:
     """``--e2i-contracts`` without explicit paths runs only the schema items (the main job)."""
     return bool(config.getoption("e2i_contracts")) and config.args_source != pytest.Config.ArgsSource.ARGS

@@ -9,16 +9,20 @@ database never starts a server.
 from __future__ import annotations
 
 import dataclasses
+import threading
 import time
 from collections.abc import Sequence
 from pathlib import Path
-
-import psycopg
+from typing import TYPE_CHECKING
 
 from .config import Settings
 from .engines import Engine, ServerInfo, make_engine
 from .errors import ConfigError, E2IError, MigrationError
-from .janitor import Janitor
+
+if TYPE_CHECKING:  # imported when first used, so that the server can start during the import
+    import psycopg
+
+    from .janitor import Janitor
 
 __all__ = ["E2ISession", "MigratedTemplate", "resolve_prelude", "apply_sql_file"]
 
@@ -91,13 +95,72 @@ class E2ISession:
         #: (kind, key, status) of every contract/drift item run, for the summary table
         self.outcomes: list[tuple[str, str, str]] = []
         self.contract_files: list = []
+        self._prefetch_thread: threading.Thread | None = None
+        self._prefetch_error: BaseException | None = None
+        self._cancelled = False
+
+    # -- background start -------------------------------------------------------------------
+    def prefetch(self) -> None:
+        """Start the server, build the default template and read its catalog in a background thread.
+
+        Why: most of that time is spent waiting -- for ``cp`` and ``postgres`` to start, for the
+        server to run each statement -- while the main thread has its own work to do (importing
+        modules, loading and validating contracts).  Overlapping the two is what brings a
+        ``pytest --e2i-contracts`` run close to the time of the bare steps.  Every other method
+        waits for the thread first, so callers never see a half-built session; an error raised in
+        the thread is raised again by the first call that waits.
+        """
+        if self._prefetch_thread is not None or self.info is not None:
+            return
+
+        def work() -> None:
+            try:
+                self._template(with_catalog=True)
+            except BaseException as exc:  # handed to the main thread by _sync()
+                self._prefetch_error = exc
+
+        self._prefetch_thread = threading.Thread(target=work, name="e2i-schema-prefetch", daemon=True)
+        self._prefetch_thread.start()
+
+    def _sync(self) -> None:
+        """Wait for :meth:`prefetch`'s thread (unless called from it); re-raise its error once."""
+        thread = self._prefetch_thread
+        if thread is None or thread is threading.current_thread():
+            return
+        thread.join()
+        self._prefetch_thread = None
+        if self._prefetch_error is not None:
+            error, self._prefetch_error = self._prefetch_error, None
+            raise error
+
+    def _stop_prefetch(self) -> None:
+        """On close (also after Ctrl-C): let the thread stop at the next file, or stop its server
+        under it when a statement takes longer; its error, if any, no longer matters."""
+        thread = self._prefetch_thread
+        if thread is None or thread is threading.current_thread():
+            return
+        self._cancelled = True
+        thread.join(timeout=1.0)
+        if thread.is_alive() and self.engine is not None:
+            self.engine.stop()  # the thread's query fails; the reaper covers a server started meanwhile
+            thread.join(timeout=10.0)
+        self._prefetch_thread = None
+        self._prefetch_error = None
+        self._cancelled = False
+
+    def _check_cancelled(self, _result: object = None) -> None:
+        if self._cancelled:
+            raise E2IError("the session was closed while the migrations were being applied")
 
     # -- server -----------------------------------------------------------------------------
     def server(self) -> ServerInfo:
+        self._sync()
         if self.info is None:
             t0 = time.perf_counter()
             self.engine = make_engine(self.settings)
             self.info = self.engine.start()
+            from .janitor import Janitor
+
             self.janitor = Janitor(self.info, clone_strategy=self.settings.clone_strategy)
             self.start_s = time.perf_counter() - t0
         return self.info
@@ -126,6 +189,12 @@ class E2ISession:
         *, upto: str | None = None, keep_going: bool | None = None,
     ) -> MigratedTemplate:
         """Build (once) a database with the prelude and the migrations applied."""
+        self._sync()
+        return self._template(entries, prelude, upto=upto, keep_going=keep_going)
+
+    def _template(self, entries: Sequence[str] | None = None, prelude: Sequence[str] | None = None, *,
+                  upto: str | None = None, keep_going: bool | None = None,
+                  with_catalog: bool = False) -> MigratedTemplate:
         prelude = tuple(self.settings.prelude if prelude is None else prelude)
         keep_going = self.settings.keep_going if keep_going is None else keep_going
         key = (tuple(entries or ()), prelude, upto, keep_going)
@@ -133,14 +202,17 @@ class E2ISession:
             migrations = self.migrations(entries)
             if upto is not None:
                 migrations = select_upto(migrations, upto)
-            self.templates[key] = self._build(migrations, prelude, keep_going, label="tmpl")
+            self.templates[key] = self._build(migrations, prelude, keep_going, label="tmpl", with_catalog=with_catalog)
         return self.templates[key]
 
-    def _build(self, migrations: list, prelude: Sequence[str], keep_going: bool, label: str) -> MigratedTemplate:
+    def _build(self, migrations: list, prelude: Sequence[str], keep_going: bool, label: str,
+               with_catalog: bool = False) -> MigratedTemplate:
+        """``with_catalog``: also read the catalog for :meth:`catalog`, on the connection that
+        migrated (its caches are warm: a new connection reads the catalog about 30% slower)."""
+        info = self.server()  # first: the imports below run while the server starts (prefetch)
         from .catalog import count_objects, read_catalog
         from .migrations import apply_migrations
 
-        info = self.server()
         t0 = time.perf_counter()
         prelude_files = resolve_prelude(prelude, self.settings.rootdir)
         dbname = self.janitor.create(label)
@@ -158,8 +230,13 @@ class E2ISession:
                 lambda: conn, migrations, keep_going=keep_going,
                 settings=dict(self.settings.session_settings),
                 server_desc=info.describe(dbname), engine_hint=self.engine_hint(), counter=count_objects,
+                on_result=self._check_cancelled,
             )
             standins = _standins_used(conn)
+            if with_catalog and run.ok:
+                self._catalogs[dbname] = read_catalog(
+                    conn, schemas=list(self.settings.schemas) or None, baseline=baseline
+                )
         return MigratedTemplate(
             dbname=dbname, run=run, migrations=migrations, prelude=prelude_files, baseline=baseline,
             build_s=time.perf_counter() - t0, standins_used=standins, baseline_counts=baseline_counts,
@@ -169,6 +246,7 @@ class E2ISession:
         """The template's catalog, read once (a handful of batched queries), prelude objects excluded."""
         from .catalog import read_catalog
 
+        self._sync()
         template = template or self.template()
         if template.dbname not in self._catalogs:
             with self.server().connect(template.dbname) as conn:
@@ -178,6 +256,7 @@ class E2ISession:
         return self._catalogs[template.dbname]
 
     def clone(self, template: MigratedTemplate, label: str = "test") -> str:
+        self._sync()
         return self.janitor.create(label, template=template.dbname)
 
     def work_db(self, template: MigratedTemplate) -> str:
@@ -189,6 +268,7 @@ class E2ISession:
 
     def shared_connection(self, dbname: str) -> psycopg.Connection:
         """One reusable connection per database: connecting costs milliseconds, rollback microseconds."""
+        self._sync()
         conn = self._connections.get(dbname)
         if conn is None or conn.closed or conn.broken:
             conn = self._connections[dbname] = self.server().connect(dbname)
@@ -196,12 +276,16 @@ class E2ISession:
 
     def close(self) -> None:
         errors: list[str] = []
+        self._stop_prefetch()
         for conn in self._connections.values():
             conn.close()
         self._connections.clear()
         if self.janitor is not None and not self.settings.keep_server:
             try:
-                self.janitor.drop_all()
+                if self.info is not None and self.info.owned:
+                    self.janitor.forget_all()  # the whole server and its data dir go next
+                else:
+                    self.janitor.drop_all()
             except E2IError as exc:
                 errors.append(str(exc))
         if self.engine is not None:

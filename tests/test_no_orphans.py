@@ -58,3 +58,30 @@ def test_nothing_left_after_ctrl_c(pytester, data_root):
     while time.monotonic() < deadline and any(_leftovers(data_root)):
         time.sleep(0.1)
     assert _leftovers(data_root) == ([], [])
+
+
+def test_ctrl_c_while_the_background_build_runs_a_long_migration(pytester, data_root):
+    """``--e2i-contracts`` migrates in a background thread while pytest collects; Ctrl-C during a
+    long statement must still end the run promptly and leave nothing behind."""
+    write_project(pytester, {
+        "migrations/001_t.sql": "create table t (id int);",
+        "migrations/002_slow.sql": "select pg_sleep(60);",
+    }, prelude=[])
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "--e2i-contracts", "--e2i-data-root", str(data_root)],
+        cwd=pytester.path, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    )
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and not postgres_processes_under(str(data_root)):
+        time.sleep(0.05)
+    assert postgres_processes_under(str(data_root)), "the server should start in the background"
+    time.sleep(1.5)  # well inside the 60 s statement
+    started = time.monotonic()
+    proc.send_signal(signal.SIGINT)
+    out = proc.communicate(timeout=60)[0]
+    assert time.monotonic() - started < 20, f"Ctrl-C waited for the slow migration:\n{out}"
+    assert "KeyboardInterrupt" in out
+    deadline = time.monotonic() + 15
+    while time.monotonic() < deadline and any(_leftovers(data_root)):
+        time.sleep(0.1)
+    assert _leftovers(data_root) == ([], [])

@@ -212,3 +212,16 @@ def test_keep_server_leaves_it_running_and_says_where(pytester, data_root):
         while postgres_processes_under(str(data_root)) and time.monotonic() < deadline:
             time.sleep(0.05)
         shutil.rmtree(os.path.dirname(m.group(1)), ignore_errors=True)
+
+
+def test_a_server_that_cannot_start_is_reported_by_the_items(pytester, tmp_path):
+    """--e2i-contracts starts the server in a background thread; its failure must still reach
+    the items as the engine's own message, without a thread traceback."""
+    write_project(pytester, {"migrations/001_t.sql": "create table t (id int);"}, prelude=[])
+    result = pytester.runpytest_subprocess(
+        "--e2i-contracts", "-p", "no:cacheprovider", "--e2i-engine=local", f"--e2i-pg-bin={tmp_path / 'nowhere'}",
+    )
+    result.assert_outcomes(failed=1)
+    result.stdout.fnmatch_lines(["FAILED e2i::migrations - no postgres binary in pg_bin*"])
+    result.stdout.no_fnmatch_line("*Traceback*")
+    result.stdout.no_fnmatch_line("*e2i-schema-prefetch*")
