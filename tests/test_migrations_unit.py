@@ -228,8 +228,8 @@ def test_non_ascii_text_before_a_statement_keeps_columns_in_characters():
 
 
 def test_non_ascii_identifiers_dollar_tags_and_errors():
-    # 'é' and 'ĝ' are 52 code points apart: the fast ASCII stand-in text maps both to one
-    # letter, so the splitter must notice and fall back to the original text.
+    # 'é' and 'ĝ' are 52 code points apart: any shortcut that maps non-ASCII letters to
+    # ASCII ones is likely to merge the two tags and end the string early.
     a, b = split("SELECT $é$ a $ĝ$ b $é$;\nCREATE TABLE \"ünï\" (\"naïve\" int);")
     assert a.kind == "SelectStmt" and a.node.targetList[0].val.val.sval == " a $ĝ$ b "
     assert (b.line, b.node.relation.relname, b.node.tableElts[0].colname) == (2, "ünï", "naïve")
@@ -264,10 +264,125 @@ def test_non_ascii_identifiers_dollar_tags_and_errors():
     ("ALTER TABLE t DETACH PARTITION p", False),
     ("ALTER TYPE e ADD VALUE 'x'", False),
     ("DISCARD ALL", True),
+    ("DISCARD PLANS", False),
+    ("CREATE UNIQUE INDEX CONCURRENTLY IF NOT EXISTS i ON t (a) WHERE a > 0", True),
+    ("DROP INDEX CONCURRENTLY IF EXISTS i CASCADE", True),
+    ("DROP TABLE t", False),
+    ("REINDEX (CONCURRENTLY) INDEX i", True),
+    ("REINDEX (CONCURRENTLY true) TABLE t", True),
+    ("REINDEX (CONCURRENTLY 1) TABLE t", True),
+    ("REINDEX (CONCURRENTLY false) TABLE t", False),
+    ("REINDEX (CONCURRENTLY off) TABLE t", False),
+    ("REINDEX (CONCURRENTLY 0) TABLE t", False),
+    ("REINDEX (VERBOSE) INDEX i", False),
+    ("REINDEX (VERBOSE) SCHEMA public", True),
+    ("REINDEX SYSTEM", True),
+    ("REINDEX DATABASE d", True),
+    ("VACUUM", True),
+    ("VACUUM (ANALYZE, VERBOSE)", True),
+    ("ANALYZE", False),
+    ("ALTER SYSTEM RESET ALL", True),
+    ("DROP TABLESPACE ts", True),
+    ("ALTER DATABASE d WITH CONNECTION LIMIT 3", False),
+    ("ALTER DATABASE d RENAME TO e", False),
+    ("CREATE SUBSCRIPTION s CONNECTION 'x' PUBLICATION p WITH (create_slot = false)", False),
+    ("CREATE SUBSCRIPTION s CONNECTION 'x' PUBLICATION p WITH (connect = 0)", False),
+    ("CREATE SUBSCRIPTION s CONNECTION 'x' PUBLICATION p WITH (connect = 'off', create_slot = true)", False),
+    ("CREATE SUBSCRIPTION s CONNECTION 'x' PUBLICATION p WITH (connect, slot_name = NONE)", True),
+    ("CREATE SUBSCRIPTION s CONNECTION 'x' PUBLICATION p WITH (create_slot = 1)", True),
+    ("ALTER SUBSCRIPTION s REFRESH PUBLICATION WITH (copy_data = false)", True),
+    ("ALTER SUBSCRIPTION s SET PUBLICATION p", True),
+    ("ALTER SUBSCRIPTION s ADD PUBLICATION p", True),
+    ("ALTER SUBSCRIPTION s ADD PUBLICATION p WITH (refresh = 0)", False),
+    ("ALTER SUBSCRIPTION s DROP PUBLICATION p", True),
+    ("ALTER SUBSCRIPTION s DROP PUBLICATION p WITH (refresh = false)", False),
+    ("ALTER SUBSCRIPTION s ENABLE", False),
+    ("ALTER SUBSCRIPTION s SET (slot_name = NONE)", False),
+    ("ALTER TABLE ONLY t DETACH PARTITION app.p CONCURRENTLY", True),
+    ("ALTER TABLE t DETACH PARTITION p FINALIZE", False),
+    ("ALTER TABLE t ADD COLUMN a int", False),
+    ("CLUSTER", True),
+    ("CLUSTER VERBOSE", True),
+    ("CLUSTER t USING i", False),
+    ("COMMIT PREPARED 'x'", True),
+    ("ROLLBACK PREPARED 'x'", True),
+    ("SAVEPOINT s", False),
+    ("CREATE TABLE t (id int)", False),
 ])
 def test_no_transaction_statements_are_detected_from_the_tree(sql, expected):
     (st,) = split(sql)
     assert st.no_transaction is expected
+
+
+def test_positions_and_kinds_in_a_file_with_multibyte_characters():
+    sql = ("-- migración: «ünïcødé» 日本語 🐘\n"
+           "CREATE TABLE \"größe\" (\"naïve\" text DEFAULT 'ça;va');  /* 🐘 */ "
+           "CREATE INDEX CONCURRENTLY ï ON t (é);\n"
+           "/* ö /* nested 🐘 */ */ -- é\r\n"
+           "   COMMENT ON TABLE t IS '€€€';;\n"
+           "\tDO $ü$ BEGIN RAISE NOTICE '🐘;'; END $ü$")
+    stmts = split(sql)
+    assert [(s.kind, s.line, s.col, s.no_transaction) for s in stmts] == [
+        ("CreateStmt", 2, 1, False), ("IndexStmt", 2, 63, True), ("CommentStmt", 4, 4, False), ("DoStmt", 5, 2, False)]
+    assert [s.text for s in stmts] == [
+        "CREATE TABLE \"größe\" (\"naïve\" text DEFAULT 'ça;va')", "CREATE INDEX CONCURRENTLY ï ON t (é)",
+        "COMMENT ON TABLE t IS '€€€'", "DO $ü$ BEGIN RAISE NOTICE '🐘;'; END $ü$"]
+    assert all(sql[s.offset:].startswith(s.text) for s in stmts)
+    assert stmts[1].first_line == "CREATE INDEX CONCURRENTLY ï ON t (é)"
+
+
+def test_transaction_control_and_errors_in_a_file_with_multibyte_characters():
+    script = parse_script("-- ü\nBEGIN;\nCREATE TABLE ä (ö int);\nCOMMIT;\nSELECT '日本語';\n")
+    assert [(s.first_line, s.skip_reason is not None, s.commit_point) for s in script.statements] == [
+        ("BEGIN", True, False), ("CREATE TABLE ä (ö int)", False, False), ("COMMIT", True, True),
+        ("SELECT '日本語'", False, False)]
+    assert script.notes[0] == "BEGIN at line 2 not sent: the file already runs in a transaction"
+    with pytest.raises(SQLParseError) as exc:
+        split("SELECT '🐘'; ROLLBACK;\n", "m/x.sql")
+    assert str(exc.value).startswith("m/x.sql:1:13: top-level ROLLBACK")
+    with pytest.raises(SQLParseError) as exc:
+        split("-- é\nSELECT 'ü';\n  \\i other.sql\n", "m/y.sql")
+    assert str(exc.value).splitlines()[0] == "m/y.sql:3:3: psql meta-command '\\i' is not SQL"
+    with pytest.raises(SQLParseError) as exc:
+        split("SELECT 'é'; SELECT 'oops;\n", "m/z.sql")
+    assert (exc.value.line, exc.value.col) == (1, 20) and "unterminated quoted string" in str(exc.value)
+
+
+def test_backslash_inside_non_ascii_dollar_quotes_is_not_a_meta_command():
+    (st,) = split("SELECT $é$ $ĝ$ \\i $ĝ$ $é$;")
+    assert st.kind == "SelectStmt" and st.node.targetList[0].val.val.sval == " $ĝ$ \\i $ĝ$ "
+
+
+def test_statement_boundaries_around_comments_and_empty_statements():
+    sql = "SELECT 1;;\n-- z\n/* a /* b */ c */SELECT 2 -- tail\n;\n  (SELECT 3) UNION (SELECT 4)"
+    stmts = split(sql)
+    assert [(s.text, s.line, s.col) for s in stmts] == [
+        ("SELECT 1", 1, 1), ("SELECT 2 -- tail", 3, 18), ("(SELECT 3) UNION (SELECT 4)", 5, 3)]
+
+
+def test_node_is_the_statements_parse_tree():
+    from pglast import parser
+
+    sql = ("-- é\nCREATE TABLE \"ünï\" (id int);\nCREATE INDEX CONCURRENTLY i ON t (a);\n"
+           "/* x */ CREATE SCHEMA app CREATE TABLE audit (id int);\nSELECT $$ ; $$")
+    stmts = split(sql)
+    expected = [raw.stmt for raw in parser.parse_sql(sql)]
+    assert [type(s.node) for s in stmts] == [type(n) for n in expected]
+    assert [s.node for s in stmts] == expected  # pglast compares all fields except locations
+    # Locations in the tree count from the start of the statement's text.
+    rel = stmts[1].node.relation
+    assert sql[stmts[1].offset + rel.location:].startswith("t (a)")
+    assert stmts[0].node.relation.relname == "ünï"
+
+
+def test_statements_compare_and_hash_by_value_not_by_tree():
+    a = split("CREATE TABLE t (id int);\nSELECT 1;")
+    b = split("CREATE TABLE t (id int);\nSELECT 1;")
+    assert a == b and hash(a[0]) == hash(b[0])
+    assert a[0].node is not None and a[0] == b[0] and hash(a[0]) == hash(b[0])
+    assert a[0].node is a[0].node  # built once
+    assert "node" not in repr(a[0]) and a[0] != a[1]
+    assert len({*a, *b}) == 2
 
 
 def test_opt_out_marker_before_first_statement():
@@ -276,6 +391,11 @@ def test_opt_out_marker_before_first_statement():
     assert not parse_script("SELECT 1;\n-- e2i: no-transaction\nSELECT 2;").autocommit
     assert not parse_script("SELECT '-- e2i: no-transaction';").autocommit
     assert parse_script("--E2I:  No-Transaction\nSELECT 1;").autocommit
+    assert parse_script("/* a /* nested */ */\r\n-- e2i: no-transaction\r\nSELECT 1;").autocommit
+    assert parse_script("-- ünïcødé\n-- e2i: no-transaction\nVACUUM;").autocommit
+    assert parse_script("-- e2i: no-transaction\n").autocommit
+    assert not parse_script("/* -- e2i: no-transaction */ SELECT 1;").autocommit
+    assert not parse_script("SELECT 1 -- e2i: no-transaction\n;").autocommit
 
 
 def test_begin_is_absorbed_and_commit_becomes_a_commit_point():
@@ -383,6 +503,34 @@ def test_ordering_hint_same_file_schema_and_extension():
     assert 'extension "vector", which no earlier migration creates' in hint
     hint = ordering_hint(vec, 1, [], [], [("m/1.sql", split("CREATE EXTENSION vector SCHEMA extensions;"))])
     assert "created by m/1.sql:1" in hint and "search_path" in hint
+
+
+@pytest.mark.parametrize("creating, error", [
+    ("CREATE TYPE app.mood AS ENUM ('a')", 'type "app.mood" does not exist'),
+    ("CREATE TYPE r AS RANGE (subtype = int4)", 'type "r" does not exist'),
+    ("CREATE DOMAIN d AS int", 'type "d" does not exist'),
+    ("CREATE TYPE c AS (a int)", 'type "c" does not exist'),
+    ("CREATE TYPE b (INPUT = b_in, OUTPUT = b_out)", 'type "b" does not exist'),
+    ("CREATE AGGREGATE agg (int) (SFUNC = int4pl, STYPE = int)", "function agg(integer) does not exist"),
+    ("CREATE TABLE t (id int)", 'relation "t" does not exist'),
+    ("CREATE TABLE t (id int)", 'type "t" does not exist'),
+    ("CREATE FOREIGN TABLE ft (id int) SERVER s", 'relation "ft" does not exist'),
+    ("CREATE VIEW v AS SELECT 1", 'relation "v" does not exist'),
+    ("CREATE TABLE ct AS SELECT 1", 'relation "ct" does not exist'),
+    ("CREATE SEQUENCE seq", 'relation "seq" does not exist'),
+    ("SELECT 1 INTO si", 'relation "si" does not exist'),
+    ("CREATE FUNCTION f() RETURNS int LANGUAGE sql AS 'SELECT 1'", "function f() does not exist"),
+    ("CREATE SCHEMA app", 'schema "app" does not exist'),
+    ("CREATE SCHEMA app CREATE TABLE audit (id int)", 'relation "app.audit" does not exist'),
+    ("CREATE ROLE reader", 'role "reader" does not exist'),
+    ("CREATE EXTENSION citext", 'type "citext" does not exist'),
+])
+def test_ordering_hint_finds_every_kind_of_creating_statement(creating, error):
+    sqlstate = {"type": "42704", "relation": "42P01", "function": "42883", "schema": "3F000", "role": "42704"}
+    missing = missing_object(sqlstate[error.split()[0]], error)
+    later = split(f"CREATE INDEX i ON x (a);\nCOMMENT ON TABLE x IS 'y';\n{creating};\n")
+    assert ordering_hint(missing, 1, [], [("m/2.sql", later)]) == (
+        f"{missing} is created by a later migration m/2.sql:3; move that migration before this one")
 
 
 def test_ordering_hint_blames_an_earlier_failed_migration():

@@ -98,6 +98,16 @@ def _rv(rv: Any) -> tuple[str | None, str]:
     return getattr(rv, "schemaname", None), getattr(rv, "relname", "") or ""
 
 
+#: Statement kinds :func:`created_objects` can find something in.  Other statements are
+#: passed over on their :attr:`~.statements.Statement.kind` alone, without building
+#: their parse tree (that is most of the cost of looking through every migration).
+_CREATING_KINDS = frozenset({
+    "CreateEnumStmt", "CreateRangeStmt", "CreateDomainStmt", "CompositeTypeStmt", "DefineStmt", "CreateStmt",
+    "CreateForeignTableStmt", "ViewStmt", "CreateTableAsStmt", "CreateSeqStmt", "SelectStmt", "CreateFunctionStmt",
+    "CreateSchemaStmt", "CreateRoleStmt", "CreateExtensionStmt",
+})
+
+
 def created_objects(node: Any, schema: str | None = None) -> Iterator[tuple[str, str | None, str]]:
     """Yield ``(kind, schema, name)`` for each object *node* creates (nested CREATE SCHEMA included)."""
     kind = type(node).__name__
@@ -160,6 +170,8 @@ def _matches(missing: MissingObject, kind: str, schema: str | None, name: str) -
 
 def _find(missing: MissingObject, statements: Iterable[Statement]) -> Statement | None:
     for st in statements:
+        if st.kind not in _CREATING_KINDS:
+            continue
         for kind, schema, name in created_objects(st.node):
             if _matches(missing, kind, schema, name):
                 return st
@@ -200,7 +212,7 @@ def ordering_hint(
         return None
     for display, statements in earlier:
         for st in statements:
-            if type(st.node).__name__ == "CreateExtensionStmt" and st.node.extname == ext:
+            if st.kind == "CreateExtensionStmt" and st.node.extname == ext:
                 return (f"{missing} comes from extension \"{ext}\", created by {display}:{st.line}; "
                         "if it was created in another schema, qualify the name or add that schema to search_path")
     return (f"{missing} comes from extension \"{ext}\", which no earlier migration creates; "

@@ -7,6 +7,13 @@ is done by PostgreSQL's own parser (through pglast), never by hand: semicolons
 inside strings, dollar-quoted function bodies, ``BEGIN ATOMIC`` bodies and comments
 are all handled the way the server handles them.
 
+The file is parsed once into libpg_query's JSON tree (plain dicts): deciding what a
+statement is and whether it may run in a transaction only needs a few fields of its
+top node, and building pglast's Python objects for every node of every file cost
+several times more than the whole parse.  The pglast tree of a statement
+(:attr:`Statement.node`) is built only when asked for, which happens when a migration
+fails and its error is explained.
+
 Transactions
 ------------
 Each migration file runs in one transaction: it is applied completely or not at all.
@@ -35,10 +42,12 @@ with the file and line: the tool applies plain SQL only.
 
 from __future__ import annotations
 
-import bisect
+import json
 import re
 from dataclasses import dataclass, field
-from typing import Any, Callable, Sequence
+from enum import IntEnum
+from functools import cached_property
+from typing import Any, Callable, Mapping, Sequence
 
 from pglast import enums, parser
 
@@ -111,8 +120,17 @@ class Statement:
     #: An explicit top-level ``COMMIT``/``END``: the runner commits here and goes on in a
     #: new transaction.
     commit_point: bool = False
-    #: The parse tree (pglast node); not compared, not shown.
-    node: Any = field(default=None, repr=False, compare=False)
+
+    @cached_property
+    def node(self) -> Any:
+        """The parse tree (pglast node) of :attr:`text`; not compared, not shown.
+
+        Built on first use from the statement's own text: only failure explanations need
+        it, and building it for every statement was most of the cost of parsing a file.
+        Its ``location`` fields count characters from the start of :attr:`text`; add
+        :attr:`offset` for a position in the file.
+        """
+        return parser.parse_sql(self.text)[0].stmt
 
 
 @dataclass(frozen=True)
@@ -134,17 +152,6 @@ def line_col(text: str, offset: int) -> tuple[int, int]:
     return line, offset - start + 1
 
 
-class _Lines:
-    """line_col for many offsets of one text, without rescanning it each time."""
-
-    def __init__(self, text: str):
-        self.starts = [0] + [i + 1 for i, c in enumerate(text) if c == "\n"]
-
-    def __call__(self, offset: int) -> tuple[int, int]:
-        i = bisect.bisect_right(self.starts, offset) - 1
-        return i + 1, offset - self.starts[i] + 1
-
-
 def _line_text(text: str, line: int) -> str:
     lines = text.splitlines()
     return lines[line - 1] if 0 < line <= len(lines) else ""
@@ -153,14 +160,29 @@ def _line_text(text: str, line: int) -> str:
 # --- statements that cannot run in a transaction block -------------------------------
 
 
+def _fields(node: Mapping[str, Any] | None) -> Mapping[str, Any]:
+    """Fields of a JSON tree node ``{"TypeName": {fields}}``; empty for ``None``."""
+    return next(iter(node.values()), {}) if node else {}
+
+
+def _enum(fields: Mapping[str, Any], name: str, enum: type[IntEnum]) -> Any:
+    """Enum field *name* as a member of *enum*; its zero member when absent (a default)."""
+    value = fields.get(name)
+    return enum(0) if value is None else enum[value]
+
+
 def _defel(options: Any, name: str) -> Any:
     """Value of option *name* in a DefElem list, ``True`` when given without value, else ``None``."""
     for opt in options or ():
-        if getattr(opt, "defname", None) == name:
-            arg = opt.arg
+        elem = opt.get("DefElem", {})
+        if elem.get("defname") == name:
+            arg = elem.get("arg")
             if arg is None:
                 return True
-            return getattr(arg, "sval", getattr(arg, "ival", getattr(arg, "boolval", arg)))
+            # The JSON tree omits zero and false values, hence the defaults.
+            kind, value = next(iter(arg.items()))
+            default = {"String": ("sval", ""), "Integer": ("ival", 0), "Boolean": ("boolval", False)}.get(kind)
+            return arg if default is None else value.get(*default)
     return None
 
 
@@ -168,73 +190,85 @@ def _is_false(value: Any) -> bool:
     return value is not None and str(value).strip().lower() in {"false", "off", "0", "no", "f"}
 
 
-def _reindex(n: Any) -> bool:
+def _reindex(n: Mapping[str, Any]) -> bool:
     multi = (
         enums.ReindexObjectType.REINDEX_OBJECT_SCHEMA,
         enums.ReindexObjectType.REINDEX_OBJECT_SYSTEM,
         enums.ReindexObjectType.REINDEX_OBJECT_DATABASE,
     )
-    concurrently = _defel(n.params, "concurrently")
-    return n.kind in multi or (concurrently is not None and not _is_false(concurrently))
+    concurrently = _defel(n.get("params"), "concurrently")
+    return _enum(n, "kind", enums.ReindexObjectType) in multi or (
+        concurrently is not None and not _is_false(concurrently))
 
 
-def _create_subscription(n: Any) -> bool:
-    return not (_is_false(_defel(n.options, "create_slot")) or _is_false(_defel(n.options, "connect")))
+def _create_subscription(n: Mapping[str, Any]) -> bool:
+    options = n.get("options")
+    return not (_is_false(_defel(options, "create_slot")) or _is_false(_defel(options, "connect")))
 
 
-def _alter_subscription(n: Any) -> bool:
+def _alter_subscription(n: Mapping[str, Any]) -> bool:
     k = enums.AlterSubscriptionType
-    if n.kind == k.ALTER_SUBSCRIPTION_REFRESH:
+    kind = _enum(n, "kind", k)
+    if kind == k.ALTER_SUBSCRIPTION_REFRESH:
         return True
-    if n.kind in (k.ALTER_SUBSCRIPTION_SET_PUBLICATION, k.ALTER_SUBSCRIPTION_ADD_PUBLICATION,
-                  k.ALTER_SUBSCRIPTION_DROP_PUBLICATION):
-        return not _is_false(_defel(n.options, "refresh"))
+    if kind in (k.ALTER_SUBSCRIPTION_SET_PUBLICATION, k.ALTER_SUBSCRIPTION_ADD_PUBLICATION,
+                k.ALTER_SUBSCRIPTION_DROP_PUBLICATION):
+        return not _is_false(_defel(n.get("options"), "refresh"))
     return False
 
 
-def _detach_concurrently(n: Any) -> bool:
+def _detach_concurrently(n: Mapping[str, Any]) -> bool:
     return any(
-        getattr(cmd, "subtype", None) == enums.AlterTableType.AT_DetachPartition
-        and getattr(cmd.def_, "concurrent", False)
-        for cmd in n.cmds or ()
+        _enum(cmd, "subtype", enums.AlterTableType) == enums.AlterTableType.AT_DetachPartition
+        and bool(_fields(cmd.get("def")).get("concurrent"))
+        for cmd in map(_fields, n.get("cmds", ()))
     )
+
+
+def _transaction_kind(n: Mapping[str, Any]) -> Any:
+    return _enum(n, "kind", enums.TransactionStmtKind)
 
 
 #: (node type, predicate, what it is) for every statement PostgreSQL runs only outside
 #: a transaction block (its ``PreventInTransactionBlock`` calls).  ``ALTER TYPE ... ADD
-#: VALUE`` is absent: it has been allowed in a transaction since PostgreSQL 12.
-NO_TRANSACTION: tuple[tuple[str, Callable[[Any], bool], str], ...] = (
-    ("IndexStmt", lambda n: bool(n.concurrent), "CREATE INDEX CONCURRENTLY"),
-    ("DropStmt", lambda n: bool(n.concurrent), "DROP INDEX CONCURRENTLY"),
+#: VALUE`` is absent: it has been allowed in a transaction since PostgreSQL 12.  A
+#: predicate receives the fields of the node in libpg_query's JSON tree (a dict, where
+#: false, zero and empty fields are absent), not a pglast node: see the module docstring.
+NO_TRANSACTION: tuple[tuple[str, Callable[[Mapping[str, Any]], bool], str], ...] = (
+    ("IndexStmt", lambda n: bool(n.get("concurrent")), "CREATE INDEX CONCURRENTLY"),
+    ("DropStmt", lambda n: bool(n.get("concurrent")), "DROP INDEX CONCURRENTLY"),
     ("ReindexStmt", _reindex, "REINDEX CONCURRENTLY / SCHEMA / SYSTEM / DATABASE"),
-    ("VacuumStmt", lambda n: bool(n.is_vacuumcmd), "VACUUM (ANALYZE alone may run in a transaction)"),
+    ("VacuumStmt", lambda n: bool(n.get("is_vacuumcmd")), "VACUUM (ANALYZE alone may run in a transaction)"),
     ("AlterSystemStmt", lambda n: True, "ALTER SYSTEM"),
     ("CreatedbStmt", lambda n: True, "CREATE DATABASE"),
     ("DropdbStmt", lambda n: True, "DROP DATABASE"),
     ("CreateTableSpaceStmt", lambda n: True, "CREATE TABLESPACE"),
     ("DropTableSpaceStmt", lambda n: True, "DROP TABLESPACE"),
-    ("AlterDatabaseStmt", lambda n: _defel(n.options, "tablespace") is not None, "ALTER DATABASE SET TABLESPACE"),
+    ("AlterDatabaseStmt", lambda n: _defel(n.get("options"), "tablespace") is not None,
+     "ALTER DATABASE SET TABLESPACE"),
     ("CreateSubscriptionStmt", _create_subscription, "CREATE SUBSCRIPTION (creating a slot)"),
     ("AlterSubscriptionStmt", _alter_subscription, "ALTER SUBSCRIPTION ... REFRESH"),
     ("DropSubscriptionStmt", lambda n: True, "DROP SUBSCRIPTION (may drop a slot)"),
     ("AlterTableStmt", _detach_concurrently, "ALTER TABLE ... DETACH PARTITION CONCURRENTLY"),
-    ("ClusterStmt", lambda n: n.relation is None, "CLUSTER of a whole database"),
-    ("DiscardStmt", lambda n: n.target == enums.DiscardMode.DISCARD_ALL, "DISCARD ALL"),
+    ("ClusterStmt", lambda n: n.get("relation") is None, "CLUSTER of a whole database"),
+    ("DiscardStmt", lambda n: _enum(n, "target", enums.DiscardMode) == enums.DiscardMode.DISCARD_ALL,
+     "DISCARD ALL"),
     (
         "TransactionStmt",
-        lambda n: n.kind in (enums.TransactionStmtKind.TRANS_STMT_COMMIT_PREPARED,
-                             enums.TransactionStmtKind.TRANS_STMT_ROLLBACK_PREPARED),
+        lambda n: _transaction_kind(n) in (enums.TransactionStmtKind.TRANS_STMT_COMMIT_PREPARED,
+                                           enums.TransactionStmtKind.TRANS_STMT_ROLLBACK_PREPARED),
         "COMMIT PREPARED / ROLLBACK PREPARED",
     ),
 )
 
-_NO_TX_BY_KIND: dict[str, list[Callable[[Any], bool]]] = {}
+_NO_TX_BY_KIND: dict[str, list[Callable[[Mapping[str, Any]], bool]]] = {}
 for _kind, _pred, _what in NO_TRANSACTION:
     _NO_TX_BY_KIND.setdefault(_kind, []).append(_pred)
 
 
-def _needs_autocommit(node: Any) -> bool:
-    return any(pred(node) for pred in _NO_TX_BY_KIND.get(type(node).__name__, ()))
+def _needs_autocommit(kind: str, fields: Mapping[str, Any]) -> bool:
+    """Whether a ``kind`` node with these JSON-tree *fields* cannot run in a transaction block."""
+    return any(pred(fields) for pred in _NO_TX_BY_KIND.get(kind, ()))
 
 
 # --- explicit transaction control ----------------------------------------------------
@@ -257,22 +291,67 @@ def _first_code_line(text: str) -> str:
     return rest.strip().splitlines()[0].strip() if rest.strip() else ""
 
 
-_TWIN_CHARS = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+_SPACE = frozenset(" \t\n\r\f\v")
+_EOL = re.compile(r"[\n\r]")
+_C_COMMENT_MARK = re.compile(r"/\*|\*/")
 
 
-def _ascii_twin(sql: str) -> str:
-    """*sql* with every non-ASCII character replaced by one ASCII letter.
+def _skip_comments(sql: str, pos: int, comments: list[str] | None = None) -> int:
+    """Index of the first character at or after *pos* that is not whitespace or a comment.
 
-    Why: pglast maps the parser's byte offsets to character offsets with a lookup that
-    is linear in the number of non-ASCII characters, so a big file with accented
-    comments takes seconds.  PostgreSQL's lexer treats every non-ASCII character as an
-    identifier character, exactly like a letter, so the twin has the same tokens and
-    statement boundaries, at the same character offsets, and parses fast.  (The letter
-    depends on the character, so differing ``$tags$`` stay different.)
+    Only used on text the parser accepted, between statements, where nothing else can
+    stand but ``;``: whitespace, ``--`` comments (appended to *comments*) and nested
+    ``/* */`` comments, as PostgreSQL's lexer reads them.
     """
+    n = len(sql)
+    while pos < n:
+        if sql[pos] in _SPACE:
+            pos += 1
+        elif sql.startswith("--", pos):
+            m = _EOL.search(sql, pos)
+            eol = m.start() if m else n
+            if comments is not None:
+                comments.append(sql[pos:eol])
+            pos = eol
+        elif sql.startswith("/*", pos):
+            depth, pos = 1, pos + 2
+            while depth:
+                m = _C_COMMENT_MARK.search(sql, pos)
+                if m is None:
+                    return n
+                depth += 1 if m[0] == "/*" else -1
+                pos = m.end()
+        else:
+            break
+    return pos
+
+
+def _char_bounds(sql: str, raw: Sequence[Mapping[str, Any]]) -> list[tuple[int, int]]:
+    """``(start, end)`` character offsets of the statements in libpg_query's JSON tree.
+
+    The tree counts UTF-8 bytes; statement bounds fall between characters, so decoding
+    the bytes between consecutive bounds keeps the count in characters, in one pass.
+    An end of ``len(sql)`` means the statement runs to the end of the file.
+    """
+    bounds = []
+    for rs in raw:
+        loc = rs.get("stmt_location", 0)
+        length = rs.get("stmt_len", 0)  # 0: up to the end of the file
+        bounds.append((loc, loc + length if length else None))
     if sql.isascii():
-        return sql
-    return "".join(c if c < "\x80" else _TWIN_CHARS[ord(c) % len(_TWIN_CHARS)] for c in sql)
+        return [(loc, len(sql) if end is None else end) for loc, end in bounds]
+    data = sql.encode("utf-8")
+    chars = done = 0  # `done` bytes of data are `chars` characters
+
+    def char_offset(byte: int) -> int:
+        nonlocal chars, done
+        if byte < done:  # bounds come in order; start over if they ever do not
+            chars = done = 0
+        chars += len(data[done:byte].decode("utf-8"))
+        done = byte
+        return chars
+
+    return [(char_offset(loc), len(sql) if end is None else char_offset(end)) for loc, end in bounds]
 
 
 def _parse_error(sql: str, display: str, exc: parser.ParseError) -> SQLParseError:
@@ -307,68 +386,55 @@ def _check_meta_commands(sql: str, display: str, tokens: Sequence[Any]) -> None:
             )
 
 
-def _analyse(text: str, sql: str, display: str) -> tuple[list[Any], list[tuple[int, int]], list[Any]] | None:
-    """Tokens, statement bounds ``(start, length)`` and parse trees of *sql*, lexed and split on *text*.
+def _rejected(sql: str, display: str, exc: parser.ParseError) -> SQLParseError:
+    """The error for a file the parser rejected with *exc*.
 
-    *text* is *sql* itself or its :func:`_ascii_twin`.  With the twin, each statement's
-    tree comes from parsing that piece of the original; ``None`` when a piece is not
-    exactly one statement (the twin split differently, see :func:`_original_nodes`).
-    Raises :class:`pglast.parser.ParseError`, and :class:`SQLParseError` for psql
-    meta-commands.
+    A psql meta-command is named rather than the syntax error it causes (the grammar
+    has no backslash, so a file that parses has none), and a scanner error such as an
+    unterminated string is reported as the scanner words it.
     """
-    tokens = list(parser.scan(text))
+    try:
+        tokens = parser.scan(sql)
+    except parser.ParseError as e:
+        return _parse_error(sql, display, e)
     _check_meta_commands(sql, display, tokens)
-    if text is sql:
-        raw = parser.parse_sql(sql)
-        return tokens, [(rs.stmt_location or 0, rs.stmt_len) for rs in raw], [rs.stmt for rs in raw]
-    bounds = [(sl.start, sl.stop - sl.start) for sl in parser.split(text, with_parser=True, only_slices=True)]
-    nodes = _original_nodes(sql, bounds)
-    return None if nodes is None else (tokens, bounds, nodes)
+    return _parse_error(sql, display, exc)
 
 
 def parse_script(sql: str, display: str = "<sql>") -> Script:
     """Parse a whole migration file; raises :class:`SQLParseError` naming ``display:line:col``."""
-    twin = _ascii_twin(sql)
-    analysis = None
-    if twin is not sql:
-        try:
-            analysis = _analyse(twin, sql, display)
-        except parser.ParseError:
-            analysis = None  # let the original text give the exact message
-    if analysis is None:
-        try:
-            analysis = _analyse(sql, sql, display)
-        except parser.ParseError as e:
-            raise _parse_error(sql, display, e) from None
-    tokens, bounds, nodes = analysis
+    try:
+        raw = json.loads(parser.parse_sql_json(sql)).get("stmts", [])
+    except parser.ParseError as e:
+        raise _rejected(sql, display, e) from None
 
-    code_starts = [t.start for t in tokens if t.name not in _COMMENT_TOKENS]
-    first_code = code_starts[0] if code_starts else len(sql)
-    autocommit = any(
-        t.name == "SQL_COMMENT" and t.start < first_code and _MARKER.match(sql[t.start:t.end + 1].strip())
-        for t in tokens
-    )
+    header: list[str] = []
+    _skip_comments(sql, 0, header)  # the comments before the first statement
+    autocommit = any(_MARKER.match(c.strip()) for c in header)
 
     statements: list[Statement] = []
     notes: list[str] = []
-    locate = _Lines(sql)
-    for (loc, length), node in zip(bounds, nodes):
-        end = len(sql) if not length else loc + length
+    line, counted = 1, 0  # line number at offset `counted`
+    for rs, (loc, end) in zip(raw, _char_bounds(sql, raw)):
+        kind, fields = next(iter(rs["stmt"].items()))
         # Older pglast/libpg_query versions start a statement at the preceding comments or
         # whitespace: move to its first real token so line/col and server positions agree.
-        i = bisect.bisect_left(code_starts, loc)
-        start = code_starts[i] if i < len(code_starts) and code_starts[i] < end else loc
+        start = _skip_comments(sql, loc)
+        if start >= end:
+            start = loc
         text = sql[start:end].rstrip()
         if text.endswith(";"):
             text = text[:-1].rstrip()
-        line, col = locate(start)
+        line += sql.count("\n", counted, start) if start >= counted else -sql.count("\n", start, counted)
+        counted = start
+        col = start - sql.rfind("\n", 0, start)
         first_line = text.splitlines()[0].strip() if text else ""
-        kind = type(node).__name__
         skip_reason = None
         commit_point = False
         if kind == "TransactionStmt" and not autocommit:
-            if node.kind in _REFUSED_TX:
-                what = _REFUSED_TX[node.kind]
+            tx = _transaction_kind(fields)
+            if tx in _REFUSED_TX:
+                what = _REFUSED_TX[tx]
                 raise SQLParseError(
                     display, line, col, f"top-level {what} in a migration file",
                     line_text=_line_text(sql, line), statement=first_line, sqlstate=None,
@@ -376,15 +442,14 @@ def parse_script(sql: str, display: str = "<sql>") -> Script:
                            f"Remove it, or put `{NO_TRANSACTION_MARKER}` before the first statement "
                            "to manage transactions yourself",
                 )
-            if node.kind in _BEGIN_TX:
-                skip_reason = f"{_BEGIN_TX[node.kind]} at line {line} not sent: the file already runs in a transaction"
-            elif node.kind == _TX.TRANS_STMT_COMMIT:
+            if tx in _BEGIN_TX:
+                skip_reason = f"{_BEGIN_TX[tx]} at line {line} not sent: the file already runs in a transaction"
+            elif tx == _TX.TRANS_STMT_COMMIT:
                 skip_reason = f"COMMIT at line {line}: the transaction is committed here"
                 commit_point = True
         statements.append(Statement(
             text=text, offset=start, line=line, col=col, first_line=first_line, kind=kind,
-            no_transaction=_needs_autocommit(node), skip_reason=skip_reason, commit_point=commit_point,
-            node=node,
+            no_transaction=_needs_autocommit(kind, fields), skip_reason=skip_reason, commit_point=commit_point,
         ))
     for i, st in enumerate(statements):
         if st.skip_reason and not st.commit_point:
@@ -393,26 +458,6 @@ def parse_script(sql: str, display: str = "<sql>") -> Script:
         elif st.commit_point and any(not later.skip_reason for later in statements[i + 1:]):
             notes.append(f"COMMIT at line {st.line}: committed there; the rest of the file runs in a new transaction")
     return Script(tuple(statements), autocommit, tuple(notes), sql)
-
-
-def _original_nodes(sql: str, bounds: list[tuple[int, int]]) -> list[Any] | None:
-    """Parse trees of the original text, one statement at a time (see :func:`_ascii_twin`).
-
-    ``None`` when a piece does not parse as exactly one statement: the twin split the
-    text differently (two dollar tags differing only in non-ASCII letters that map to
-    the same letter), and the caller parses the whole original instead.
-    """
-    nodes = []
-    for loc, length in bounds:
-        piece = sql[loc:] if not length else sql[loc:loc + length]
-        try:
-            parsed = parser.parse_sql(piece)
-        except parser.ParseError:
-            return None
-        if len(parsed) != 1:
-            return None
-        nodes.append(parsed[0].stmt)
-    return nodes
 
 
 def split(sql: str, display: str = "<sql>") -> list[Statement]:
