@@ -76,7 +76,15 @@ _IDENT = r'(?:[A-Za-z_][\w$]*|"(?:[^"]|"")+")'
 _QNAME = rf"{_IDENT}(?:\s*\.\s*{_IDENT})?"
 _REFERENCE = re.compile(rf"^\s*(?P<table>{_QNAME})\s*(?:\((?P<cols>[^()]*)\))?\s*$")
 _SIGNATURE = re.compile(rf"^\s*(?P<name>{_QNAME})\s*(?:\((?P<args>.*)\))?\s*$", re.S)
+_IDENT_RX = re.compile(_IDENT)
+_WHOLE_IDENT = re.compile(rf"^{_IDENT}$")
+_WHOLE_QNAME = re.compile(rf"^{_QNAME}$")
+_TRIGGER_FUNCTION = re.compile(rf"^{_QNAME}\s*(?:\(\s*\))?$")
+_DEFAULT_WORD = re.compile(r"\s+default\s+", re.I)
 _MODES = ("inout", "in", "out", "variadic")
+#: Bound of the memo of :func:`parse_signature` and :func:`parse_argument`: the same
+#: spellings come back in the loader's checks, the importer and every contract check.
+_MEMO_SIZE = 4096
 
 
 def _ident(text: str) -> str:
@@ -87,7 +95,7 @@ def _ident(text: str) -> str:
 
 
 def _qualified(text: str) -> str:
-    parts = re.findall(_IDENT, text)
+    parts = _IDENT_RX.findall(text)
     return ".".join(_ident(p) for p in parts)
 
 
@@ -105,6 +113,17 @@ def parse_reference(text: str, default_schema: str = "public") -> tuple[str, tup
 def parse_signature(text: str, default_schema: str = "public") -> tuple[str, tuple[str, ...] | None]:
     """``"f(text, integer)"`` -> ``("public.f", ("text", "integer"))``; a bare name gives
     ``(qualified, None)`` (= every overload).  Argument types are checked to parse."""
+    if isinstance(text, str) and isinstance(default_schema, str):
+        return _memo_signature(text, default_schema)
+    return _parse_signature(text, default_schema)
+
+
+@lru_cache(maxsize=_MEMO_SIZE)
+def _memo_signature(text: str, default_schema: str) -> tuple[str, tuple[str, ...] | None]:
+    return _parse_signature(text, default_schema)
+
+
+def _parse_signature(text: str, default_schema: str) -> tuple[str, tuple[str, ...] | None]:
     m = _SIGNATURE.match(text or "")
     if m is None:
         raise ValueError(f"bad function name or signature {text!r}: expected name or name(type, ...)")
@@ -122,12 +141,15 @@ def parse_signature(text: str, default_schema: str = "public") -> tuple[str, tup
 def _split_default(text: str) -> tuple[str, str | None]:
     """``"p integer DEFAULT 10"`` -> ``("p integer", "10")`` (also ``= 10``), outside quotes/parens."""
     for i, ch, depth in unquoted(text):
-        if ch not in "()" and depth == 0:
-            if ch == "=" and text[i - 1 : i] != "=" and text[i + 1 : i + 2] != "=":
+        if depth or ch in "()":
+            continue
+        if ch == "=":
+            if text[i - 1 : i] != "=" and text[i + 1 : i + 2] != "=":
                 return text[:i].strip(), text[i + 1 :].strip()
-            m = re.match(r"\s+default\s+", text[i:], re.I)
+        elif ch.isspace():  # ``\s+default\s+`` can only start at a blank
+            m = _DEFAULT_WORD.match(text, i)
             if m:
-                return text[:i].strip(), text[i + m.end() :].strip()
+                return text[:i].strip(), text[m.end() :].strip()
     return text.strip(), None
 
 
@@ -136,7 +158,19 @@ def parse_argument(text: str) -> dict[str, Any]:
 
     The type is validated with :func:`~.types.parse_type`; when the whole text after the
     mode does not parse as a type, its first word is taken as the argument name.
+    Each call returns a new dict (callers add keys to it).
     """
+    if isinstance(text, str):
+        return dict(_memo_argument(text))
+    return _parse_argument(text)
+
+
+@lru_cache(maxsize=_MEMO_SIZE)
+def _memo_argument(text: str) -> tuple[tuple[str, Any], ...]:
+    return tuple(_parse_argument(text).items())
+
+
+def _parse_argument(text: Any) -> dict[str, Any]:
     body, default = _split_default(" ".join(str(text).split()))
     if default == "":
         raise ValueError(f"bad argument {text!r}: DEFAULT without an expression")
@@ -149,7 +183,7 @@ def parse_argument(text: str) -> dict[str, Any]:
         name, typ = None, body
     except TypeSpellingError as whole:
         first, _, rest = body.partition(" ")
-        if not rest or not re.match(rf"^{_IDENT}$", first):
+        if not rest or not _WHOLE_IDENT.match(first):
             raise ValueError(str(whole)) from None
         try:
             parse_type(rest)
@@ -375,12 +409,12 @@ def _semantic_problems(data: Any, options: Options) -> list[Problem]:
     if not isinstance(data, dict):
         return out
     ds = options.default_schema
-    if not re.match(rf"^{_IDENT}$", ds):
+    if not _WHOLE_IDENT.match(ds):
         out.append((0, ("options", "default_schema"), f"{ds!r} is not a schema name"))
     for section in ("enums", "tables", "views", "materialized_views"):
         seen: dict[str, str] = {}
         for name, spec in _items(data, section):
-            if not re.match(rf"^{_QNAME}$", name):
+            if not _WHOLE_QNAME.match(name):
                 out.append((0, (section, name), f"{name!r} is not a name (expected name or schema.name)"))
                 continue
             qn = qualify(_qualified(name), ds)
@@ -451,7 +485,7 @@ def _semantic_table(spec: dict, path: tuple, ds: str, out: list[Problem]) -> Non
             )
     for name, trg in (spec.get("triggers") or {}).items() if isinstance(spec.get("triggers"), dict) else ():
         if isinstance(trg, dict) and isinstance(trg.get("function"), str):
-            if not re.match(rf"^{_QNAME}\s*(?:\(\s*\))?$", trg["function"].strip()):
+            if not _TRIGGER_FUNCTION.match(trg["function"].strip()):
                 out.append((0, path + ("triggers", name, "function"), f"{trg['function']!r} is not a function name"))
     parts = spec.get("partitions")
     if isinstance(parts, dict) and isinstance(parts.get("key"), str) and not parts["key"].strip():

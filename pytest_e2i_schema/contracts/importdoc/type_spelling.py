@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import re
+from functools import lru_cache
 from typing import Any
 
 from .context import _Ctx, _kind_of
@@ -118,6 +119,11 @@ def normalize_type(raw: Any) -> str:
     """The contract spelling of a documented type, or :class:`TypeSpellingError`."""
     if not isinstance(raw, str):
         raise TypeSpellingError(f"a type string expected, found {_kind_of(raw)}")
+    return _normalize_type(raw)
+
+
+@lru_cache(maxsize=4096)  # a document repeats a few dozen spellings hundreds of times
+def _normalize_type(raw: str) -> str:
     s = " ".join(raw.split())
     if not s:
         raise TypeSpellingError("empty type")
