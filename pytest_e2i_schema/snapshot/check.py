@@ -306,6 +306,15 @@ def snapshot_item_check(
     ))
 
 
+def warm_up() -> None:
+    """Import what :func:`snapshot_item_check` imports on first use (syrupy's assertion), ahead
+    of time: the plugin calls this while the template is still being built in the background."""
+    try:
+        import syrupy.assertion  # noqa: F401
+    except ImportError:  # pragma: no cover - the plugin works without syrupy
+        pass
+
+
 # -- the contract's version -----------------------------------------------------------------
 
 
