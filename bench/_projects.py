@@ -20,22 +20,6 @@ from pathlib import Path
 
 import pytest
 
-if os.environ.get("BENCH_PREPARE_WORKAROUND") == "1":
-    # Known issue found by the benchmarks (see bench/RESULTS.md): count_objects() after
-    # every file gets auto-prepared by psycopg and DISCARD ALL drops the prepared statement
-    # behind its back; histories of >= 6 files without an ALTER/DROP in between then fail
-    # with 'prepared statement "_pg3_0" does not exist'.  Turning auto-prepare off on that
-    # connection is what the fix in the package would do.
-    import pytest_e2i_schema.catalog as _catalog
-
-    _count_objects = _catalog.count_objects
-
-    def _count_objects_unprepared(conn, **kw):
-        conn.prepare_threshold = None
-        return _count_objects(conn, **kw)
-
-    _catalog.count_objects = _count_objects_unprepared
-
 _TIMES = {}
 
 

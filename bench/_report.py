@@ -90,7 +90,6 @@ def assemble(ctx, res: dict, errors: dict, started: float) -> dict:
         "versions": versions,
         "machine": machine_info(),
         "python_bytecode_cache": ctx.bytecode_cache,
-        "prepare_workaround_in_generated_projects": ctx.env["BENCH_PREPARE_WORKAROUND"] == "1",
         "targets": {k: {"target": TARGETS[k], "met": v} for k, v in targets.items()},
         "details": res,
         "errors": errors,

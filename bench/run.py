@@ -56,7 +56,6 @@ class Ctx:
         # may disable it; then every run recompiles every assertion-rewritten plugin module).
         if not args.no_bytecode_cache:
             self.env.pop("PYTHONDONTWRITEBYTECODE", None)
-        self.env["BENCH_PREPARE_WORKAROUND"] = "0" if args.no_workaround else "1"
         self.bytecode_cache = "PYTHONDONTWRITEBYTECODE" not in self.env
         self._generated: dict[tuple, Path] = {}
         self.notes: list[str] = []
@@ -605,8 +604,6 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--reps", type=int, help="repetitions of the timed runs (default 5 quick, 7 full)")
     ap.add_argument("--pg-bin", help="local PostgreSQL binaries for the pgTAP part (default /usr/lib/postgresql/15/bin)")
     ap.add_argument("--no-bytecode-cache", action="store_true", help="keep PYTHONDONTWRITEBYTECODE if set")
-    ap.add_argument("--no-workaround", action="store_true",
-                    help="don't work around the count_objects/DISCARD ALL prepared-statement issue in generated projects")
     ap.add_argument("--out", default=str(BENCH_DIR), help="folder for results.json and RESULTS.md")
     ap.add_argument("--keep-tmp", action="store_true")
     ap.add_argument("--fresh", action="store_true",
@@ -637,13 +634,6 @@ def main(argv: list[str] | None = None) -> int:
     if not ctx.bytecode_cache:
         ctx.notes.append("Python bytecode cache off (PYTHONDONTWRITEBYTECODE): pytest recompiles every "
                          "assertion-rewritten plugin module on each run; both the floor and the cold run pay it.")
-    if ctx.env["BENCH_PREPARE_WORKAROUND"] == "1" and any(k in results for k in ("isolation", "scale")):
-        ctx.notes.append(
-            "Generated projects (isolation, scale) turn psycopg's auto-prepare off for count_objects() "
-            "(bench/_projects.py): without it, histories with >= 6 files in a row that contain no ALTER/DROP "
-            "fail with 'prepared statement \"_pg3_0\" does not exist' (count_objects is auto-prepared on its 5th "
-            "call and the DISCARD ALL after each file drops it on the server). The reference-schema cold run "
-            "uses the package unchanged. Run with --no-workaround to check a fix.")
     load_after = os.getloadavg()
     if max(load_before[0], load_after[0]) > (os.cpu_count() or 1):  # the benchmark itself keeps ~1 core busy
         ctx.notes.append(
