@@ -115,6 +115,7 @@ class E2ISession:
 
         def work() -> None:
             try:
+                self.server()  # before anything imports psycopg and pglast (finding migrations does)
                 self._template(with_catalog=True)
             except BaseException as exc:  # handed to the main thread by _sync()
                 self._prefetch_error = exc
