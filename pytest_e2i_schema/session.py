@@ -68,6 +68,10 @@ class MigratedTemplate:
     build_s: float
     standins_used: list[tuple[str, str]]
     baseline_counts: dict[str, int] = dataclasses.field(default_factory=dict)  # the prelude's own objects
+    #: Transaction ids that bound each migration file: file ``i`` (``run.results[i]``) ran in
+    #: transactions ``xid_bounds[i] <= xid < xid_bounds[i + 1]``; the ``xmin`` of a catalog row
+    #: says which file last wrote it (see :mod:`pytest_e2i_schema.origin`).  Empty when unknown.
+    xid_bounds: tuple[int, ...] = ()
 
     def object_counts(self) -> dict[str, int]:
         """Objects the migrations made: counts after the last file minus the prelude's."""
@@ -227,10 +231,16 @@ class E2ISession:
                 baseline = read_catalog(conn)
                 baseline_counts = count_objects(conn)
         with info.connect(dbname) as conn:
+            xids = [_next_xid(conn)]
+
+            def counter(c: psycopg.Connection) -> dict[str, int]:
+                xids.append(_next_xid(c))
+                return count_objects(c)
+
             run = apply_migrations(
                 lambda: conn, migrations, keep_going=keep_going,
                 settings=dict(self.settings.session_settings),
-                server_desc=info.describe(dbname), engine_hint=self.engine_hint(), counter=count_objects,
+                server_desc=info.describe(dbname), engine_hint=self.engine_hint(), counter=counter,
                 on_result=self._check_cancelled,
             )
             standins = _standins_used(conn)
@@ -241,6 +251,7 @@ class E2ISession:
         return MigratedTemplate(
             dbname=dbname, run=run, migrations=migrations, prelude=prelude_files, baseline=baseline,
             build_s=time.perf_counter() - t0, standins_used=standins, baseline_counts=baseline_counts,
+            xid_bounds=tuple(xids) if len(xids) == len(run.results) + 1 else (),
         )
 
     def catalog(self, template: MigratedTemplate | None = None):
@@ -306,6 +317,14 @@ def select_upto(migrations: list, version: str) -> list:
             return migrations[: i + 1]
     known = ", ".join(m.version_label for m in migrations) or "none"
     raise ConfigError(f"no migration with version {version!r}; known versions: {known}")
+
+
+def _next_xid(conn: psycopg.Connection) -> int:
+    """The transaction id the server assigns next (no transaction of our own is left open)."""
+    row = conn.execute("select pg_snapshot_xmax(pg_current_snapshot())::text::bigint", prepare=False).fetchone()
+    if not conn.autocommit:
+        conn.rollback()
+    return int(row[0])
 
 
 def _standins_used(conn: psycopg.Connection) -> list[tuple[str, str]]:
