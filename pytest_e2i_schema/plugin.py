@@ -123,16 +123,20 @@ def pytest_configure(config: pytest.Config) -> None:
         get_settings(config)
     except E2IError as exc:
         raise pytest.UsageError(str(exc)) from None
-
-
-def pytest_sessionstart(session: pytest.Session) -> None:
-    """With ``--e2i-contracts`` the schema items need the migrated template: start building it now,
-    in the background, so the server starts and the migrations run while pytest collects and the
-    contracts load (see :meth:`E2ISession.prefetch`).  Not in an xdist controller, which runs no
-    items; not with ``--help`` (no session starts)."""
-    config = session.config
-    if config.getoption("e2i_contracts") and not _xdist_controller(config):
+    if _builds_schema(config):
+        # The schema items need the migrated template: start building it now, in the
+        # background, so the server starts and the migrations run while pytest collects and
+        # the contracts load (see E2ISession.prefetch).
         get_session(config).prefetch()
+
+
+def _builds_schema(config: pytest.Config) -> bool:
+    """``--e2i-contracts`` in a process that runs items: not an xdist controller, not ``--help``
+    or ``--version`` (pytest configures plugins for those too)."""
+    option = config.option
+    if not getattr(option, "e2i_contracts", False) or getattr(option, "help", False) or getattr(option, "version", False):
+        return False
+    return not _xdist_controller(config)
 
 
 def _xdist_controller(config: pytest.Config) -> bool:

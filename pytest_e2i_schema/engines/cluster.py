@@ -155,6 +155,22 @@ class _Lock:
         self._fh.close()
 
 
+def _drop_preallocated_wal(bindir: Path, datadir: Path) -> None:
+    """Remove the WAL segments initdb pre-allocated after the one the last checkpoint needs.
+
+    Why: every start copies the cached cluster, and those spare segments are a quarter of it;
+    the server makes new segments when it needs them.  Keeps everything when ``pg_controldata``
+    does not say which segment the checkpoint needs.
+    """
+    out = subprocess.run([str(bindir / "pg_controldata"), str(datadir)], capture_output=True, text=True)
+    m = re.search(r"REDO WAL file:\s*([0-9A-F]{24})", out.stdout)
+    if out.returncode or not m:
+        return
+    for seg in (datadir / "pg_wal").iterdir():
+        if re.fullmatch(r"[0-9A-F]{24}", seg.name) and seg.name > m[1]:
+            seg.unlink()
+
+
 class ClusterEngine(Engine):
     """initdb + postgres from ``bindir``; see the module docstring for the why."""
 
@@ -254,7 +270,9 @@ class ClusterEngine(Engine):
         return {"user": self._user.pw_uid, "group": self._user.pw_gid, "extra_groups": []}
 
     def _cache_key(self, bindir: Path, version: str) -> str:
-        ident = f"{self.bindir.resolve()}|{version}|{' '.join(_INITDB_ARGS)}|{self._user.pw_name if self._user else ''}"
+        # "wal-trimmed": caches written before _drop_preallocated_wal are not reused
+        ident = (f"{self.bindir.resolve()}|{version}|{' '.join(_INITDB_ARGS)}|{self._user.pw_name if self._user else ''}"
+                 "|wal-trimmed")
         return f"{self.name}-{version}-{hashlib.sha1(ident.encode()).hexdigest()[:12]}"
 
     def _init_datadir(self, bindir: Path, version: str, datadir: Path) -> None:
@@ -277,6 +295,7 @@ class ClusterEngine(Engine):
                 cached.parent.mkdir(parents=True, exist_ok=True)
                 tmp = Path(tempfile.mkdtemp(prefix=".init-", dir=cached.parent))
                 self._copy_tree(datadir, tmp / "c")
+                _drop_preallocated_wal(bindir, tmp / "c")
                 try:
                     os.rename(tmp / "c", cached)
                 except OSError:
