@@ -5,7 +5,10 @@ asks "which migration made this object the way it is?".  :func:`catalog_history`
 migrations one by one on a fresh database and reads the catalog after each file (a fixed
 dozen queries, so this stays cheap), then diffs consecutive states with the same engine as
 snapshots (:mod:`pytest_e2i_schema.catalog.diff`).  :func:`last_touched` answers the second
-question from that history.
+question from that history.  Failing items (:func:`origin_note`, :func:`blame_for`) ask it of
+the session's migrations, and get their answer without a replay from :mod:`.origin` (the
+template's row ``xmin`` values) whenever the template recorded its transaction ids; the
+replay is their fallback.
 
 The ``e2i-schema history`` and ``diff`` commands built on this live in
 :mod:`.history_cli`; their entry points (:func:`register`, ``history_main``, ``diff_main``,
@@ -26,6 +29,7 @@ from .catalog import Catalog, read_catalog
 from .catalog.diff import CatalogDiff, diff_catalogs
 from .config import Settings
 from .errors import E2IError
+from .origin import session_origins
 
 __all__ = [
     "HistoryStep",
@@ -129,33 +133,39 @@ def blame_for(session: Any, entries: Sequence[str] | None = None,
     """``blame(kind, key) -> migration display or None`` for failure messages
     (``snapshot_item_check(..., blame=blame_for(session))``).
 
-    The history is built on first use only, so passing runs pay nothing; with the default
-    ``entries``/``prelude`` it is the session's shared :func:`session_history`.
+    Nothing is computed before the first call, so passing runs pay nothing.  With the default
+    ``entries``/``prelude`` the answers come from the session's template without a replay
+    (:func:`pytest_e2i_schema.origin.session_origins`), or else from its shared
+    :func:`session_history`.
     Note: migrations with an unguarded ``CREATE ROLE`` can't be replayed on the server that
     already holds the session's template; the history then stops at that file and blame
     answers None for what came later.
     """
-    cache: dict[str, History] = {}
+    cache: dict[str, Any] = {}
 
-    def history() -> History:
-        if "history" not in cache:
+    def source() -> Any:  # anything with .blame(kind, key)
+        if "source" not in cache:
             if entries is None and prelude is None:
-                cache["history"] = session_history(session)
+                cache["source"] = session_origins(session) or session_history(session)
             else:
                 try:
-                    cache["history"] = catalog_history(session, session.migrations(entries), prelude=prelude)
+                    cache["source"] = catalog_history(session, session.migrations(entries), prelude=prelude)
                 except (E2IError, psycopg.Error):
-                    cache["history"] = History()
-        return cache["history"]
+                    cache["source"] = History()
+        return cache["source"]
 
-    return lambda kind, key: history().blame(kind, key)
+    return lambda kind, key: source().blame(kind, key)
 
 
 def origin_note(session: Any, kind: str, key: str) -> str:
     """Where an object comes from, for contract and drift failures: ``created by FILE``,
     ``last changed by FILE`` or ``dropped by FILE`` -- ``""`` when no migration touched it (or
     the history can't be built).  ``kind`` singular or plural (contract entries and drift
-    entries both work); ``key`` as :func:`last_touched` takes it."""
+    entries both work); ``key`` as :func:`last_touched` takes it.  Answered without a replay
+    when the session's template recorded its transaction ids (:mod:`.origin`)."""
+    origins = session_origins(session)
+    if origins is not None:
+        return origins.note(kind, key)
     history = session_history(session)
     for mig, diff in reversed(list(history)):
         if not diff.touches(kind, key):
