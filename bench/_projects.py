@@ -38,72 +38,6 @@ def pytest_sessionfinish(session):
         Path(out).write_text(json.dumps(_TIMES))
 
 
-class _ClonePool:
-    """Prototype of a proposed fast path for e2i_fresh_db: a background thread (own admin
-    connection) keeps one clone of the template ready and drops used ones, so a test waits
-    only for what the thread has not finished yet."""
-
-    def __init__(self, session, template):
-        import queue
-        import threading
-
-        from psycopg import sql
-
-        self.session, self.template, self.sql = session, template, sql
-        self.tasks, self.ready = queue.Queue(), queue.Queue()
-        self.admin = session.server().connect(autocommit=True)
-        self.thread = threading.Thread(target=self._work, daemon=True)
-        self.thread.start()
-        self.tasks.put(("create", None))
-
-    def _work(self):
-        sql = self.sql
-        while True:
-            op, name = self.tasks.get()
-            if op == "stop":
-                return
-            if op == "create":
-                name = self.session.janitor.new_name("pool")
-                self.admin.execute(sql.SQL("CREATE DATABASE {} TEMPLATE {} STRATEGY FILE_COPY").format(
-                    sql.Identifier(name), sql.Identifier(self.template)))
-                self.session.janitor.created.append(name)
-                self.ready.put(name)
-            else:
-                self.admin.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
-                self.session.janitor.created.remove(name)
-
-    def take(self):
-        name = self.ready.get()
-        self.tasks.put(("create", None))
-        return name
-
-    def give_back(self, name):
-        self.tasks.put(("drop", name))
-
-    def close(self):
-        self.tasks.put(("stop", None))
-        self.thread.join()
-        self.admin.close()
-
-
-@pytest.fixture(scope="session")
-def _clone_pool(e2i_session, e2i_migrated):
-    pool = _ClonePool(e2i_session, e2i_migrated.dbname)
-    yield pool
-    pool.close()
-
-
-@pytest.fixture
-def pooled_fresh_db(e2i_session, _clone_pool):
-    name = _clone_pool.take()
-    conn = e2i_session.server().connect(name, autocommit=True)
-    try:
-        yield conn
-    finally:
-        conn.close()
-        _clone_pool.give_back(name)
-
-
 @pytest.fixture
 def remigrated_db(e2i_session, e2i_settings):
     """What a test costs when it rebuilds its database: create, prelude, every migration."""
@@ -133,7 +67,7 @@ import os
 
 import pytest
 
-N = {k: int(os.environ.get(f"BENCH_N_{k.upper()}", "0")) for k in ("plain", "tx", "fresh", "pool", "remigrate")}
+N = {k: int(os.environ.get(f"BENCH_N_{k.upper()}", "0")) for k in ("plain", "tx", "fresh", "remigrate")}
 
 
 @pytest.mark.parametrize("i", range(N["plain"]))
@@ -149,11 +83,6 @@ def test_tx(i, e2i_db):
 @pytest.mark.parametrize("i", range(N["fresh"]))
 def test_fresh(i, e2i_fresh_db):
     assert e2i_fresh_db.execute("select 1").fetchone() == (1,)
-
-
-@pytest.mark.parametrize("i", range(N["pool"]))
-def test_pool(i, pooled_fresh_db):
-    assert pooled_fresh_db.execute("select 1").fetchone() == (1,)
 
 
 @pytest.mark.parametrize("i", range(N["remigrate"]))

@@ -196,15 +196,16 @@ def render_md(r: dict) -> str:
     iso = d.get("isolation")
     if iso:
         L += ["## Per-test isolation (ms per test, added over a test without fixtures)" + _when(iso), "",
-              "| schema | `e2i_db` | `e2i_fresh_db` FILE_COPY | `e2i_fresh_db` WAL_LOG | pooled clone (prototype) | re-apply migrations | clone speed-up |",
-              "|---|---|---|---|---|---|---|"]
+              "| schema | `e2i_db` | `e2i_fresh_db` FILE_COPY | `e2i_fresh_db` WAL_LOG | re-apply migrations | clone speed-up |",
+              "|---|---|---|---|---|---|"]
         for label, x in _rows(iso):
             L.append(f"| {label} | {x['tx_ms']:.2f} | {x['clone_file_copy_ms']:.1f} | {x['clone_wal_log_ms']:.1f} | "
-                     f"{_fmt(x.get('clone_pool_prototype_ms'), '', 1)} | {x['remigrate_ms']:.0f} | {x['clone_speedup_vs_remigrate']:.1f}x |")
+                     f"{x['remigrate_ms']:.0f} | {x['clone_speedup_vs_remigrate']:.1f}x |")
         L += ["", "A test's time is its whole `pytest_runtest_protocol` (setup + call + teardown); each test runs "
               "`select 1`. The first two tests of each kind (template build, work clone) are left out. "
-              "*Pooled clone* is a prototype of a proposed change (bench/_projects.py `_ClonePool`): a thread "
-              "with its own admin connection keeps one clone ready and drops used ones.", "",
+              "`e2i_fresh_db` takes its clone from a pool that makes the next ones and drops used ones in "
+              "background threads (janitor.ClonePool); the breakdown below is one clone made and dropped in "
+              "the foreground.", "",
               "Where a fresh database's time goes (in one process, ms; template size in MB):", "",
               "| schema | template | FILE_COPY create / connect / drop | WAL_LOG create / connect / drop |", "|---|---|---|---|"]
         for label, x in _rows(iso):

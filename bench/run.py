@@ -262,17 +262,17 @@ def _clone_breakdown(ctx: Ctx, label: str, migrations: list[Path], reps: int = 1
 
 
 def measure_isolation(ctx: Ctx) -> dict:
-    schemas = [("reference", [REPO / "sql" / "migrations"], {"plain": 40, "tx": 62, "fresh": 27, "pool": 27, "remigrate": 7})]
+    schemas = [("reference", [REPO / "sql" / "migrations"], {"plain": 40, "tx": 62, "fresh": 27, "remigrate": 7})]
     if not ctx.quick:
-        schemas.append(("generated_600", [ctx.generated(600, 300)], {"plain": 40, "tx": 62, "fresh": 17, "pool": 17, "remigrate": 4}))
+        schemas.append(("generated_600", [ctx.generated(600, 300)], {"plain": 40, "tx": 62, "fresh": 17, "remigrate": 4}))
     warm = 2  # first tests of each kind carry one-off costs (template build, work clone)
     result: dict = {}
     for label, migrations, counts in schemas:
         project = write_project(ctx.tmp / f"iso-{label}", migrations, isolation_tests=True)
         log(f"isolation: {label} (FILE_COPY run)")
-        fc = _isolation_run(ctx, project, counts, "file_copy", "plain or tx or fresh or pool or remigrate")
+        fc = _isolation_run(ctx, project, counts, "file_copy", "plain or tx or fresh or remigrate")
         log(f"isolation: {label} (WAL_LOG run)")
-        wl = _isolation_run(ctx, project, {**counts, "tx": 0, "pool": 0, "remigrate": 0}, "wal_log", "plain or fresh")
+        wl = _isolation_run(ctx, project, {**counts, "tx": 0, "remigrate": 0}, "wal_log", "plain or fresh")
         ms = lambda xs: median(xs[warm:]) * 1000  # noqa: E731
         plain = ms(fc["plain"])
         res = {
@@ -282,8 +282,6 @@ def measure_isolation(ctx: Ctx) -> dict:
             "clone_file_copy_ms": ms(fc["fresh"]) - ms(fc["plain"]),
             "clone_wal_log_ms": ms(wl["fresh"]) - ms(wl["plain"]),
             "remigrate_ms": ms(fc["remigrate"]) - plain,
-            # prototype (bench/_projects.py _ClonePool): one clone kept ready and drops done by a thread
-            "clone_pool_prototype_ms": ms(fc["pool"]) - plain if fc.get("pool") else None,
             "first_tx_test_ms": fc["tx"][0] * 1000,
         }
         res["clone_ms"] = res["clone_file_copy_ms"]  # the default (clone_strategy auto) on 15+
@@ -292,7 +290,7 @@ def measure_isolation(ctx: Ctx) -> dict:
         res["clone_speedup_vs_remigrate"] = res["remigrate_ms"] / res["clone_ms"]
         result[label] = res
         log(f"isolation {label}: tx {res['tx_ms']:.2f} ms, clone FILE_COPY {res['clone_file_copy_ms']:.1f} ms / "
-            f"WAL_LOG {res['clone_wal_log_ms']:.1f} ms, pooled clone (prototype) {res['clone_pool_prototype_ms']:.1f} ms, "
+            f"WAL_LOG {res['clone_wal_log_ms']:.1f} ms, "
             f"remigrate {res['remigrate_ms']:.0f} ms")
     return result
 

@@ -81,13 +81,12 @@ def fresh_db(template_fixture: str = "e2i_migrated", *, session_fixture: str = "
     def _fresh(request: pytest.FixtureRequest):
         session: E2ISession = request.getfixturevalue(session_fixture)
         tmpl: MigratedTemplate = request.getfixturevalue(template_fixture)
-        name = session.clone(tmpl, "fresh")
-        conn = session.server().connect(name, autocommit=autocommit)
+        # made ahead and dropped in the background (janitor.ClonePool): ~3x less per test
+        name, conn = session.fresh_db(tmpl, autocommit=autocommit)
         try:
             yield conn
         finally:
-            conn.close()
-            session.janitor.drop(name)
+            session.release_fresh_db(tmpl, name, conn, autocommit=autocommit)
 
     return _fresh
 

@@ -94,6 +94,7 @@ class E2ISession:
         self.templates: dict[tuple, MigratedTemplate] = {}
         self.start_s = 0.0
         self._work_dbs: dict[str, str] = {}
+        self._pools: dict[tuple[str, bool], object] = {}
         self._connections: dict[str, psycopg.Connection] = {}
         self._catalogs: dict[str, object] = {}
         #: (kind, key, status) of every contract/drift item run, for the summary table
@@ -271,6 +272,22 @@ class E2ISession:
         self._sync()
         return self.janitor.create(label, template=template.dbname)
 
+    def fresh_db(self, template: MigratedTemplate, *, autocommit: bool = True):
+        """``(dbname, connection)``: a new clone of *template* for one test, made ahead of time by
+        a :class:`~pytest_e2i_schema.janitor.ClonePool`; hand it back with :meth:`release_fresh_db`."""
+        self._sync()
+        key = (template.dbname, autocommit)
+        pool = self._pools.get(key)
+        if pool is None:
+            from .janitor import ClonePool
+
+            pool = self._pools[key] = ClonePool(self.janitor, template.dbname, autocommit=autocommit)
+        return pool.take()
+
+    def release_fresh_db(self, template: MigratedTemplate, dbname: str, conn, *, autocommit: bool = True) -> None:
+        """Close the connection; the clone is dropped in the background."""
+        self._pools[(template.dbname, autocommit)].give_back(dbname, conn)
+
     def work_db(self, template: MigratedTemplate) -> str:
         """One clone per template for transaction-isolated tests (``e2i_db``): tests roll back,
         so they can share it, and the template itself stays connection-free for cloning."""
@@ -292,6 +309,12 @@ class E2ISession:
         for conn in self._connections.values():
             conn.close()
         self._connections.clear()
+        for pool in self._pools.values():
+            try:
+                pool.close()
+            except E2IError as exc:
+                errors.append(str(exc))
+        self._pools.clear()
         if self.janitor is not None and not self.settings.keep_server:
             try:
                 if self.info is not None and self.info.owned:

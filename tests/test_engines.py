@@ -143,6 +143,34 @@ def test_dsn_engine_touches_only_its_own_databases(password_server):
     assert after == before and "precious" in after
 
 
+def test_clone_pool_on_a_dsn_server_drops_every_clone_it_made(password_server):
+    """The fresh-database pool makes clones ahead and drops them in the background; on a server
+    the tool does not own, closing it must leave exactly the databases that were there."""
+    from pytest_e2i_schema.janitor import ClonePool
+
+    info = DsnEngine(f"postgresql://app:app-pw@127.0.0.1:{password_server.port}/precious").start()
+    janitor = Janitor(info)
+    with info.connect(autocommit=True) as conn:
+        before = {r[0] for r in conn.execute("select datname from pg_database")}
+    template = janitor.create("tmpl")
+    with info.connect(template, autocommit=True) as conn:
+        conn.execute("create table t (id int)")
+    pool = ClonePool(janitor, template)
+    names = []
+    for _ in range(4):
+        name, conn = pool.take()
+        assert conn.execute("select count(*) from t").fetchone()[0] == 0  # untouched clone
+        conn.execute("insert into t values (1)")
+        names.append(name)
+        pool.give_back(name, conn)
+    assert len(set(names)) == 4 and template not in names
+    pool.close()
+    janitor.drop_all()
+    with info.connect(autocommit=True) as conn:
+        after = {r[0] for r in conn.execute("select datname from pg_database")}
+    assert after == before
+
+
 def test_dsn_errors_mask_the_password(password_server):
     dsn = f"postgresql://app:wrong-pw-123@127.0.0.1:{password_server.port}/precious"
     with pytest.raises(EngineUnavailable) as exc:

@@ -50,10 +50,16 @@ def test_fresh_db_commits_and_is_dropped(pytester, engine_args):
             NAMES.append(e2i_fresh_db.info.dbname)
 
         def test_previous_fresh_db_is_gone(e2i_fresh_db, e2i_server):
+            import time
+
             assert NAMES and e2i_fresh_db.info.dbname != NAMES[0]
-            with e2i_server.connect() as admin:
-                assert admin.execute("select count(*) from pg_database where datname = %s", NAMES).fetchone()[0] == 0
             assert e2i_fresh_db.execute("select count(*) from accounts").fetchone()[0] == 0
+            # used clones are dropped in the background, right after their test
+            deadline = time.monotonic() + 10
+            with e2i_server.connect(autocommit=True) as admin:
+                while admin.execute("select count(*) from pg_database where datname = %s", NAMES).fetchone()[0]:
+                    assert time.monotonic() < deadline, "the previous test's clone was not dropped"
+                    time.sleep(0.01)
     """}, prelude=[])
     result = pytester.runpytest_subprocess("-p", "no:cacheprovider", *engine_args)
     result.assert_outcomes(passed=2)
@@ -122,3 +128,34 @@ def test_xdist_workers_get_their_own_servers(pytester):
     """}, prelude=[])
     result = pytester.runpytest_subprocess("-p", "no:cacheprovider", "-n", "2")
     result.assert_outcomes(passed=4)
+
+
+def test_fresh_dbs_are_made_ahead_and_dropped_behind(pytester):
+    """e2i_fresh_db's clones come from a pool that makes the next one while a test runs: every
+    test still gets its own untouched database, and none is left when the session ends."""
+    write_project(pytester, {**MIGRATIONS, "tests/test_many.py": """
+        import pytest
+
+        @pytest.mark.parametrize("i", range(5))
+        def test_each_gets_its_own(e2i_fresh_db, i):
+            assert e2i_fresh_db.execute("select count(*) from accounts").fetchone()[0] == 0
+            e2i_fresh_db.execute("insert into accounts (first) values ('x')")
+
+        def test_none_left_but_the_current(e2i_fresh_db, e2i_server, e2i_session):
+            import time
+
+            from pytest_e2i_schema.janitor import ClonePool
+
+            deadline = time.monotonic() + 10
+            with e2i_server.connect(autocommit=True) as admin:
+                while True:
+                    names = {r[0] for r in admin.execute("select datname from pg_database")}
+                    fresh = {n for n in names if n.startswith(e2i_session.janitor.prefix) and n.endswith("_fresh")}
+                    # this test's clone and the ones made ahead for the next tests
+                    if len(fresh) <= 1 + ClonePool.AHEAD or time.monotonic() > deadline:
+                        break
+                    time.sleep(0.01)
+            assert e2i_fresh_db.info.dbname in fresh and len(fresh) <= 1 + ClonePool.AHEAD
+    """}, prelude=[])
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider")
+    result.assert_outcomes(passed=6)
