@@ -46,7 +46,7 @@ import json
 import re
 from dataclasses import dataclass, field
 from enum import IntEnum
-from functools import cached_property
+from functools import cached_property, lru_cache
 from typing import Any, Callable, Mapping, Sequence
 
 from pglast import enums, parser
@@ -401,8 +401,13 @@ def _rejected(sql: str, display: str, exc: parser.ParseError) -> SQLParseError:
     return _parse_error(sql, display, exc)
 
 
+@lru_cache(maxsize=4096)
 def parse_script(sql: str, display: str = "<sql>") -> Script:
-    """Parse a whole migration file; raises :class:`SQLParseError` naming ``display:line:col``."""
+    """Parse a whole migration file; raises :class:`SQLParseError` naming ``display:line:col``.
+
+    Memoised (a :class:`Script` is immutable): the runner, its ordering hints and the origin
+    notes of failing items ask for the same files again.
+    """
     try:
         raw = json.loads(parser.parse_sql_json(sql)).get("stmts", [])
     except parser.ParseError as e:
