@@ -20,6 +20,7 @@ migrations on any server of the same major version.
 from __future__ import annotations
 
 import dataclasses
+import functools
 from typing import TYPE_CHECKING, Any
 
 from .catalog import SECTIONS
@@ -35,26 +36,35 @@ _KEYED_BY_NAME = {"constraints"}
 _SOURCE_MODES = ("hash", "text", "omit")
 
 
+@functools.lru_cache(maxsize=None)
+def _field_names(cls: type) -> tuple[str, ...] | None:
+    """The serialised fields of a model class, ``None`` for a non-dataclass type (asked once
+    per type: ``dataclasses.fields`` per object was most of a 600-table snapshot's cost)."""
+    if not dataclasses.is_dataclass(cls):
+        return None
+    return tuple(f.name for f in dataclasses.fields(cls) if f.name not in _CHILDREN and not f.name.startswith("_"))
+
+
 def _value(name: str, value: Any) -> Any:
     if name in _PAIRS:
         return {k: v for k, v in value}
     if name in _KEYED_BY_NAME:
         return {c.name: object_to_dict(c, skip=("name",)) for c in sorted(value, key=lambda c: c.name)}
-    if dataclasses.is_dataclass(value):
-        return object_to_dict(value)
     if isinstance(value, tuple):
         return [_value("", v) for v in value]
+    if value is None or isinstance(value, (str, int, float, bool)):
+        return value
+    if _field_names(type(value)) is not None:
+        return object_to_dict(value)
     return value
 
 
 def object_to_dict(obj: Any, skip: tuple[str, ...] = ()) -> dict[str, Any]:
     """Fields of one model object as plain data (children of tables left out)."""
-    out: dict[str, Any] = {}
-    for f in dataclasses.fields(obj):
-        if f.name in skip or f.name in _CHILDREN or f.name.startswith("_"):
-            continue
-        out[f.name] = _value(f.name, getattr(obj, f.name))
-    return out
+    names = _field_names(type(obj))
+    if names is None:
+        raise TypeError(f"not a catalog model object: {type(obj).__name__}")
+    return {n: _value(n, getattr(obj, n)) for n in names if n not in skip}
 
 
 def catalog_to_dict(catalog: Catalog, *, function_source: str = "hash") -> dict[str, Any]:
