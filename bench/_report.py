@@ -193,6 +193,7 @@ def render_md(r: dict) -> str:
             f"{_fmt(f['cold_tree_maxrss_mb'], ' MB', 0)} (ru_maxrss).",
             "",
         ]
+        L += _phase_lines(f.get("phases"))
     iso = d.get("isolation")
     if iso:
         L += ["## Per-test isolation (ms per test, added over a test without fixtures)" + _when(iso), "",
@@ -270,3 +271,24 @@ def render_md(r: dict) -> str:
     if r["notes"]:
         L += ["## Notes", ""] + [f"* {n}" for n in r["notes"]] + [""]
     return "\n".join(L)
+
+
+def _phase_lines(phases: dict | None) -> list[str]:
+    """Where the cold run's time goes (bench/_phases.py): wall time at each phase, and the CPU
+    the pytest process (all its threads) had spent by then."""
+    if not phases:
+        return []
+    L = ["Where the cold run's time goes (medians of 3 runs with `-p _phases`; seconds since the "
+         "process was started; CPU = the pytest process, all threads):", "",
+         "| phase | wall s | CPU s | wall since previous |", "|---|---|---|---|"]
+    prev = 0.0
+    for m in phases["marks"]:
+        L.append(f"| {m['phase']} | {m['wall_s']:.3f} | {m['cpu_s']:.3f} | {m['wall_s'] - prev:.3f} |")
+        prev = m["wall_s"]
+    sess = phases.get("session") or {}
+    if sess:
+        L += ["", f"Inside collection, in the background thread: server start {sess.get('server_start_s', 0):.3f} s, "
+              f"template (prelude, migrations with a count after each file, catalog read) "
+              f"{sess.get('template_build_s', 0):.3f} s.", ""]
+    return L
+

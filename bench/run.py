@@ -194,6 +194,7 @@ def measure_floor(ctx: Ctx) -> dict:
             f"  cold {c:.3f}   (CPU: floor {ep.cpu_s + hand_cpu:.3f}, cold {cp.cpu_s:.3f})")
     mem = cold_run(sample=True)
     med = {k: median(r[k] for r in rows) for k in rows[0]}
+    phases = _cold_run_phases(ctx, cold_cmd)
     floor_s = med["empty_pytest_s"] + med["server_start_s"] + med["psql_s"]
     return {
         "cold_run_s": med["cold_run_s"],
@@ -214,7 +215,24 @@ def measure_floor(ctx: Ctx) -> dict:
         "summary_lines": [ln for ln in mem.out.splitlines() if ln.startswith(("engine:", "migrations:"))],
         "cold_run_outcome": _outcome(mem.out),
         "cold_run_exit_code": mem.rc,
+        "phases": phases,
     }
+
+
+def _cold_run_phases(ctx: Ctx, cold_cmd: list[str], reps: int = 3) -> dict:
+    """Where a cold run's time goes: the medians of bench/_phases.py's marks over a few runs."""
+    runs = []
+    for i in range(reps):
+        out = ctx.tmp / f"phases-{i}.json"
+        env = dict(ctx.env, BENCH_PHASES=str(out), BENCH_T0=repr(time.time()),
+                   PYTHONPATH=os.pathsep.join(filter(None, [str(BENCH_DIR), ctx.env.get("PYTHONPATH")])))
+        run_proc(cold_cmd + ["-p", "_phases"], cwd=REPO, env=env)
+        runs.append(json.loads(out.read_text()))
+    names = [m[0] for m in runs[0]["marks"]]
+    marks = [{"phase": n, "wall_s": median(r["marks"][i][1] for r in runs), "cpu_s": median(r["marks"][i][2] for r in runs)}
+             for i, n in enumerate(names)]
+    session = {k: median(r["session"][k] for r in runs) for k in runs[0]["session"]}
+    return {"marks": marks, "session": session}
 
 
 # -- 2. per-test isolation -------------------------------------------------------------------------
