@@ -5,7 +5,8 @@ Why: migrations say *how* a schema is built; a contract says *what* it must cont
 a form people can review.  ``pytest --e2i-contracts`` loads every contract file,
 turns each documented item into a test, and reports objects no contract mentions.
 
-Modules: :mod:`.loader` (files -> validated :class:`ContractFile`), :mod:`.types`
+Modules: :mod:`.loader` (files -> validated :class:`ContractFile`, with :mod:`.signatures`,
+:mod:`.validation` (JSON Schema) and :mod:`.semantics` (checks the schema can't express)), :mod:`.types`
 (type spellings), :mod:`.expressions` (SQL expression comparison), :mod:`.checks`
 (entry vs catalog), :mod:`.drift` (undocumented objects), :mod:`.generate`
 (catalog -> contract), :mod:`.importdoc` (the seed-000 documentation format).

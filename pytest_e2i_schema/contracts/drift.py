@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from typing import Any, Sequence
 
 from .checks import function_label, signature_matches
-from .loader import parse_signature
+from .signatures import parse_signature
 from .model import DRIFT_KINDS, DRIFT_POLICIES, ContractFile, Options
 
 __all__ = ["DriftEntry", "undocumented", "drift_policy"]

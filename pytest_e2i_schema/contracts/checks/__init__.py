@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from typing import Any, Sequence
 
-from ..loader import parse_signature
+from ..signatures import parse_signature
 from ..model import ContractFile, Entry, Options
 from .functions import _check_function_entry, signature_matches
 from .objects import _check_enum, _check_extensions, _check_view

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from typing import Any, Sequence
 
-from ..loader import parse_argument, parse_returns, parse_signature
+from ..signatures import parse_argument, parse_returns, parse_signature
 from ..model import Options
 from ..types import matches, short_type
 from ._shared import _bool, _expr, _list, _same, _setting_value, _short_name

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any, Sequence
 
-from ..loader import parse_reference
+from ..signatures import parse_reference
 from ..model import Options
 from ..types import describe, matches, parse_type, short_type
 from ._shared import _bool, _expr, _list, _missing_relation, _same, _short_name

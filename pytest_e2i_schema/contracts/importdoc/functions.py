@@ -42,7 +42,7 @@ def _arg_string(mode: str | None, name: str | None, typ: str, default: Any, has_
 
 def _loader_reads_argument(ctx: _Ctx, path: str, text: str) -> bool:
     try:
-        from pytest_e2i_schema.contracts.loader import parse_argument
+        from pytest_e2i_schema.contracts.signatures import parse_argument
     except ImportError:  # pragma: no cover
         return True
     try:
@@ -297,7 +297,7 @@ def _function(ctx: _Ctx, name: str, entry: Any, path: str) -> None:
             ctx.problem(kp, f"unrecognised function property {k!r} ignored")
     key = _qualify(name, entry, function=True)
     try:
-        from pytest_e2i_schema.contracts.loader import parse_signature
+        from pytest_e2i_schema.contracts.signatures import parse_signature
     except ImportError:  # pragma: no cover
         parse_signature = None
     if parse_signature is not None:
