@@ -225,3 +225,68 @@ def test_a_server_that_cannot_start_is_reported_by_the_items(pytester, tmp_path)
     result.stdout.fnmatch_lines(["FAILED e2i::migrations - no postgres binary in pg_bin*"])
     result.stdout.no_fnmatch_line("*Traceback*")
     result.stdout.no_fnmatch_line("*e2i-schema-prefetch*")
+
+
+def test_supabase_pulled_schema_with_platform_extensions_and_webhooks(pytester):
+    """What `supabase db pull` writes: platform extensions (pg_graphql, pg_stat_statements,
+    pgjwt, supabase_vault), a trigger on auth.identities and a Database Webhook.  The prelude
+    gives the auth tables and supabase_functions; the server lacks pgjwt, pg_graphql and
+    supabase_vault, so their stand-ins are used; it has pg_stat_statements, so that one is real."""
+    write_project(pytester, {
+        "supabase/migrations/20250101000000_remote_schema.sql": """
+            create extension if not exists "pg_graphql" with schema "graphql";
+            create extension if not exists "pg_stat_statements" with schema "extensions";
+            create extension if not exists "pgjwt" with schema "extensions";
+            create extension if not exists "supabase_vault" with schema "vault";
+
+            create table public.profiles (
+                id uuid primary key references auth.users (id) on delete cascade,
+                email text,
+                provider text
+            );
+            create function public.handle_new_identity() returns trigger
+                language plpgsql security definer set search_path = '' as $$
+            begin
+                insert into public.profiles (id, email, provider) values (new.user_id, new.email, new.provider)
+                on conflict (id) do update set provider = excluded.provider;
+                return new;
+            end $$;
+            create trigger on_identity_created after insert on auth.identities
+                for each row execute function public.handle_new_identity();
+
+            create table public.orders (
+                id bigint generated always as identity primary key,
+                user_id uuid references auth.users (id),
+                total numeric
+            );
+            create trigger "orders-webhook" after insert on public.orders for each row
+                execute function supabase_functions.http_request(
+                    'https://example.test/functions/v1/order', 'POST',
+                    '{"Content-type":"application/json"}', '{}', '5000');
+        """,
+        "tests/test_flow.py": """
+            import json, uuid
+
+            def test_identity_trigger_webhook_and_jwt(e2i_db):
+                uid = uuid.uuid4()
+                e2i_db.execute("insert into auth.users (id, email) values (%s, 'a@x.test')", [uid])
+                e2i_db.execute(
+                    "insert into auth.identities (provider_id, user_id, identity_data, provider) values (%s, %s, %s, 'email')",
+                    [str(uid), uid, json.dumps({"email": "A@x.test"})])
+                assert e2i_db.execute("select email, provider from profiles where id = %s", [uid]).fetchone() == ("a@x.test", "email")
+                e2i_db.execute("insert into orders (user_id, total) values (%s, 10)", [uid])
+                hooks = e2i_db.execute("select hook_name, request_id from supabase_functions.hooks "
+                                       "where hook_table_id = 'public.orders'::regclass").fetchall()
+                assert hooks == [("orders-webhook", None)]
+                token = e2i_db.execute("select extensions.sign(json_build_object('sub', %s::text), 'secret')", [str(uid)]).fetchone()[0]
+                assert e2i_db.execute("select valid from extensions.verify(%s, 'secret')", [token]).fetchone()[0] is True
+        """,
+    }, prelude=["supabase"])
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider", "--e2i-contracts", "--e2i-engine", "embedded", ".")
+    result.assert_outcomes(passed=2)
+    result.stdout.fnmatch_lines_random([
+        "*STAND-IN used for extension 'pg_graphql'*",
+        "*STAND-IN used for extension 'pgjwt'*",
+        "*STAND-IN used for extension 'supabase_vault'*",
+    ])
+    result.stdout.no_fnmatch_line("*STAND-IN used for extension 'pg_stat_statements'*")

@@ -9,6 +9,10 @@ supabase prelude runs on top of them with working RLS helpers.
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import hmac
+import json
 import re
 import uuid
 from pathlib import Path
@@ -144,23 +148,48 @@ def pg18(tmp_path_factory):
         shutil.rmtree(root, ignore_errors=True)
 
 
+#: Stand-ins that, like the real extensions, only install into their own schema.
+OWN_SCHEMA = {"pg_graphql": "graphql", "supabase_vault": "vault"}
+
+
+def standins_only_path(c: psycopg.Connection) -> str:
+    """The server's extension_control_path without ``$system``: only stand-ins are found."""
+    value = c.execute("show extension_control_path").fetchone()[0]
+    assert value.startswith("$system:"), value
+    return value.split(":", 1)[1]
+
+
+def create_standin(c: psycopg.Connection, name: str, schema: str) -> None:
+    """CREATE EXTENSION that takes the stand-in even where the server has the real one
+    (the embedded server ships pg_stat_statements): the real extension wins otherwise."""
+    real = c.execute(
+        "select exists (select from pg_available_extensions where name = %s and comment not like %s)",
+        (name, COMMENT_PREFIX + "%"),
+    ).fetchone()[0]
+    with c.transaction():
+        if real:
+            c.execute("select set_config('extension_control_path', %s, true)", (standins_only_path(c),))
+        c.execute(f'create extension "{name}" with schema {schema}')
+
+
 @pytest.fixture(scope="module")
 def conn(pg18):
     with pg18.connect(autocommit=True) as c:
         c.execute("drop database if exists e2i_standins")
         c.execute("create database e2i_standins")
     with pg18.connect("e2i_standins", autocommit=True) as c:
-        c.execute("create schema extensions")
+        for schema in ["extensions", *OWN_SCHEMA.values()]:
+            c.execute(f"create schema {schema}")
         for name in sorted(STANDIN_NAMES):
-            c.execute(f'create extension "{name}" with schema extensions')
+            create_standin(c, name, OWN_SCHEMA.get(name, "extensions"))
         c.execute("set search_path = public, extensions")
         yield c
 
 
 def test_standins_are_installed_and_labelled(conn):
-    rows = dict(conn.execute(
-        "select e.extname, a.comment from pg_extension e join pg_available_extensions a on a.name = e.extname"
-    ).fetchall())
+    # the installed extension's own comment: pg_available_extensions describes the real
+    # pg_stat_statements, which the server also has (create_standin hid it)
+    rows = dict(conn.execute("select extname, obj_description(oid, 'pg_extension') from pg_extension").fetchall())
     for name in STANDIN_NAMES:
         assert rows[name].startswith(COMMENT_PREFIX), name
 
@@ -251,3 +280,199 @@ def test_supabase_prelude_on_standins(pg18):
         ).fetchall())
         assert kinds == {"plpgsql": False, "vector": False, "pgcrypto": True, "uuid-ossp": True}
         c.rollback()
+
+
+# --- pgjwt, pg_graphql, pg_stat_statements, supabase_vault ------------------------------
+
+
+def _b64url(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+
+def expected_jwt(payload_text: str, secret: str, alg: str = "HS256") -> str:
+    """A JWT as pgjwt builds it, computed independently: header {"alg":..,"typ":"JWT"}
+    without spaces, the payload's JSON text as given, base64url without padding."""
+    digest = {"HS256": hashlib.sha256, "HS384": hashlib.sha384, "HS512": hashlib.sha512}[alg]
+    signing = _b64url(f'{{"alg":"{alg}","typ":"JWT"}}'.encode()) + "." + _b64url(payload_text.encode())
+    return signing + "." + _b64url(hmac.new(secret.encode(), signing.encode(), digest).digest())
+
+
+JWT_PAYLOADS = [
+    '{"sub":"1234567890","name":"John Doe","iat":1516239022}',
+    json.dumps({"sub": str(uuid.UUID(int=7)), "role": "authenticated", "email": "zoë@example.test",
+                "app_metadata": {"provider": "email", "providers": ["email"]}, "exp": 4102444800}),
+]
+
+
+def test_pgjwt_known_token(conn):
+    # the example token of jwt.io / RFC 7519 style, secret "secret"
+    assert conn.execute("select sign(%s::json, 'secret')", (JWT_PAYLOADS[0],)).fetchone()[0] == (
+        "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxMjM0NTY3ODkwIiwibmFtZSI6IkpvaG4gRG9lIiwiaWF0IjoxNTE2MjM5MDIyfQ"
+        ".XbPfbIHMI6arZ3Y922BhjWgQzWXcXNrz0ogtVhfEd2o"
+    )
+
+
+@pytest.mark.parametrize("alg", ["HS256", "HS384", "HS512"])
+@pytest.mark.parametrize("payload", JWT_PAYLOADS, ids=["short", "long-unicode"])
+def test_pgjwt_sign_verify_round_trip(conn, payload, alg):
+    secret = "super-secret-jwt-token-with-at-least-32-characters-long"
+    token = conn.execute("select sign(%s::json, %s, %s)", (payload, secret, alg)).fetchone()[0]
+    assert token == expected_jwt(payload, secret, alg)
+    header, claims, valid = conn.execute("select header::text, payload::text, valid from verify(%s, %s, %s)",
+                                         (token, secret, alg)).fetchone()
+    assert (json.loads(header), claims, valid) == ({"alg": alg, "typ": "JWT"}, payload, True)
+    assert conn.execute("select valid from verify(%s, 'wrong', %s)", (token, alg)).fetchone()[0] is False
+
+
+def test_pgjwt_expiry_helpers_and_bad_algorithm(conn):
+    expired = conn.execute("""select sign('{"exp": 1000}', 's')""").fetchone()[0]
+    assert conn.execute("select valid from verify(%s, 's')", (expired,)).fetchone()[0] is False
+    assert conn.execute("select url_decode(url_encode('\\xfbff00'::bytea)) = '\\xfbff00'::bytea").fetchone()[0]
+    assert conn.execute("select try_cast_double('1.5'), try_cast_double('x')").fetchone() == (1.5, None)
+    with pytest.raises(psycopg.Error):
+        conn.execute("select sign('{}', 's', 'RS256')")
+
+
+def test_pgjwt_requires_pgcrypto():
+    control = (EXTENSION_DIR / "pgjwt.control").read_text()
+    assert re.search(r"^requires = 'pgcrypto'", control, re.M)
+
+
+GRAPHQL_SIGNATURES = {
+    "resolve": ("query text, variables jsonb DEFAULT '{}'::jsonb, \"operationName\" text DEFAULT NULL::text, "
+                "extensions jsonb DEFAULT NULL::jsonb", "jsonb"),
+    "_internal_resolve": ("query text, variables jsonb DEFAULT '{}'::jsonb, \"operationName\" text DEFAULT NULL::text, "
+                          "extensions jsonb DEFAULT NULL::jsonb", "jsonb"),
+    "comment_directive": ("comment_ text", "jsonb"),
+    "exception": ("message text", "text"),
+    "get_schema_version": ("", "integer"),
+    "increment_schema_version": ("", "event_trigger"),
+}
+
+
+def test_pg_graphql_objects_and_resolve_raises(conn):
+    rows = conn.execute(
+        "select p.proname, pg_get_function_arguments(p.oid), pg_get_function_result(p.oid) "
+        "from pg_proc p where p.pronamespace = 'graphql'::regnamespace"
+    ).fetchall()
+    assert {r[0]: (r[1], r[2]) for r in rows} == GRAPHQL_SIGNATURES
+    assert conn.execute("select extnamespace::regnamespace::text from pg_extension where extname = 'pg_graphql'").fetchone()[0] == "graphql"
+    assert conn.execute("""select graphql.comment_directive('@graphql({"totalCount": {"enabled": true}})')""").fetchone()[0] == \
+        {"totalCount": {"enabled": True}}
+    assert conn.execute("select graphql.comment_directive('plain comment')").fetchone()[0] == {}
+    for sql in ["select graphql.resolve('{ __typename }')",
+                "select graphql.resolve(query := '{ a }', \"operationName\" := 'Q')"]:
+        with pytest.raises(psycopg.errors.FeatureNotSupported, match=re.escape("graphql.resolve() is not available")):
+            conn.execute(sql)
+    with pytest.raises(psycopg.errors.DataException, match="boom"):
+        conn.execute("select graphql.exception('boom')")
+
+
+def test_own_schema_standins_refuse_other_schemas(conn):
+    """pg_graphql and supabase_vault, like the real ones, live in graphql / vault only."""
+    for name, schema in OWN_SCHEMA.items():
+        with conn.transaction(force_rollback=True):
+            conn.execute(f'drop extension "{name}"')
+            with pytest.raises(psycopg.Error, match=f'must be installed in schema "{schema}"'):
+                conn.execute(f'create extension "{name}" with schema extensions')
+
+
+_PSS_FUNCTIONS = (
+    "select p.proname, pg_get_function_arguments(p.oid), pg_get_function_result(p.oid), p.proretset, "
+    "p.provolatile, p.proisstrict, p.proparallel, coalesce(p.proacl::text, '') "
+    "from pg_proc p where p.pronamespace = %s::regnamespace and p.proname like 'pg_stat_statements%%' order by 1, 2"
+)
+_PSS_COLUMNS = (
+    "select c.relname, a.attnum, a.attname, format_type(a.atttypid, a.atttypmod), coalesce(c.relacl::text, '') "
+    "from pg_attribute a join pg_class c on c.oid = a.attrelid "
+    "where c.relnamespace = %s::regnamespace and c.relname like 'pg_stat_statements%%' and a.attnum > 0 order by 1, 2"
+)
+
+
+def test_pg_stat_statements_standin_is_empty(conn):
+    assert conn.execute("select count(*) from extensions.pg_stat_statements").fetchone()[0] == 0
+    dealloc, reset = conn.execute("select dealloc, stats_reset from extensions.pg_stat_statements_info").fetchone()
+    assert dealloc == 0 and reset is not None
+    assert conn.execute("select extensions.pg_stat_statements_reset() is not null").fetchone()[0]
+    assert conn.execute("select extensions.pg_stat_statements_reset(0, 0, 0, true) is not null").fetchone()[0]
+    columns = [r[2] for r in conn.execute(_PSS_COLUMNS, ("extensions",)) if r[0] == "pg_stat_statements"]
+    assert columns[:5] == ["userid", "dbid", "toplevel", "queryid", "query"]
+    assert {"wal_buffers_full", "parallel_workers_to_launch", "stats_since", "minmax_stats_since"} <= set(columns)
+    assert len(columns) == 52  # PostgreSQL 18 (pg_stat_statements 1.12)
+
+
+def test_pg_stat_statements_standin_matches_the_real_one(pg18, conn):
+    """Same functions (arguments, results, volatility, strictness, privileges) and the same view
+    columns and types as the pg_stat_statements the server ships, where it ships one."""
+    real = conn.execute(
+        "select default_version from pg_available_extensions where name = 'pg_stat_statements' and comment not like %s",
+        (COMMENT_PREFIX + "%",),
+    ).fetchone()
+    if real is None:
+        pytest.skip("this server has no real pg_stat_statements to compare with")
+    assert real[0] == "1.12"
+    with pg18.connect(autocommit=True) as c:
+        c.execute("drop database if exists e2i_pss_real")
+        c.execute("create database e2i_pss_real")
+    try:
+        with pg18.connect("e2i_pss_real", autocommit=True) as c:
+            c.execute("create schema extensions")
+            c.execute("create extension pg_stat_statements with schema extensions")
+            assert not c.execute("select obj_description(oid, 'pg_extension') like %s from pg_extension "
+                                 "where extname = 'pg_stat_statements'", (COMMENT_PREFIX + "%",)).fetchone()[0]
+            want = (c.execute(_PSS_FUNCTIONS, ("extensions",)).fetchall(), c.execute(_PSS_COLUMNS, ("extensions",)).fetchall())
+    finally:
+        with pg18.connect(autocommit=True) as c:
+            c.execute("drop database if exists e2i_pss_real")
+    got = (conn.execute(_PSS_FUNCTIONS, ("extensions",)).fetchall(), conn.execute(_PSS_COLUMNS, ("extensions",)).fetchall())
+    assert got == want
+
+
+def test_supabase_vault_standin_without_prelude(conn):
+    members = {r[0] for r in conn.execute(
+        "select pg_describe_object(classid, objid, 0) from pg_depend "
+        "where refobjid = (select oid from pg_extension where extname = 'supabase_vault') and deptype = 'e'"
+    )}
+    assert {"table vault.secrets", "view vault.decrypted_secrets",
+            "function vault.create_secret(text,text,text,uuid)",
+            "function vault.update_secret(uuid,text,text,text,uuid)"} <= members
+    with conn.transaction(force_rollback=True):
+        sid = conn.execute("select vault.create_secret('s3cr3t', 'api_key', 'd')").fetchone()[0]
+        conn.execute("select vault.update_secret(%s, new_secret := 'other')", (sid,))
+        assert conn.execute("select name, decrypted_secret from vault.decrypted_secrets where id = %s", (sid,)).fetchone() == \
+            ("api_key", "other")
+
+
+def _fresh_db(pg18, name: str) -> None:
+    with pg18.connect(autocommit=True) as c:
+        c.execute(f"drop database if exists {name}")
+        c.execute(f"create database {name}")
+
+
+def test_supabase_prelude_twice_then_vault_and_graphql_standins(pg18):
+    """The prelude is idempotent; supabase_vault after it adds no objects (the prelude's stay);
+    graphql_public.graphql() answers "not enabled" until pg_graphql exists, then calls resolve."""
+    _fresh_db(pg18, "e2i_prelude2")
+    with pg18.connect("e2i_prelude2") as c:
+        c.execute(prelude_path("supabase").read_text())
+        c.commit()
+        c.execute(prelude_path("supabase").read_text())
+        c.commit()
+        assert c.execute("select graphql_public.graphql(query := '{ a }')").fetchone()[0] == \
+            {"errors": [{"message": "pg_graphql extension is not enabled."}]}
+        c.execute('create extension if not exists "supabase_vault" with schema "vault"')
+        c.execute('create extension if not exists "pg_graphql" with schema "graphql"')
+        c.execute('create extension if not exists "pgjwt" with schema "extensions"')
+        assert c.execute(
+            "select count(*) from pg_depend where deptype = 'e' "
+            "and refobjid = (select oid from pg_extension where extname = 'supabase_vault')"
+        ).fetchone()[0] == 0
+        assert c.execute("select vault.create_secret('v')").fetchone()[0]
+        with pytest.raises(psycopg.errors.FeatureNotSupported, match="graphql.resolve"):
+            c.execute("select graphql_public.graphql(query := '{ a }')")
+        c.rollback()
+        # and once more over the extensions: still applies
+        c.execute('create extension "pg_graphql" with schema "graphql"')
+        c.execute('create extension "supabase_vault" with schema "vault"')
+        c.execute(prelude_path("supabase").read_text())
+        c.commit()

@@ -10,10 +10,12 @@
     ``supabase`` when the migrations use pgvector (see :func:`mentions_vector`) or the user
     asks for it.
 
-Both are plain SQL (no psql meta-commands), meant to run once per database as a superuser
-in one transaction; re-running ``supabase.sql`` on a database that already has it is not
-supported, but running it in many databases of one server is (roles are created only if
-missing).
+Both are plain SQL (no psql meta-commands), meant to run as a superuser in one
+transaction.  They are idempotent: re-running ``supabase.sql`` on a database that already
+has it (or part of it) changes nothing, and running it in many databases of one server
+works (roles are created only if missing).  ``supabase.sql`` needs no extension but
+uuid-ossp and pgcrypto, so it also applies on servers without extension stand-ins
+(PostgreSQL < 18).
 """
 
 from __future__ import annotations

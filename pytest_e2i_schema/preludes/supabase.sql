@@ -5,25 +5,33 @@
 -- migrations can be applied and their schema, grants and row-level security tested:
 --   * the API roles (anon, authenticated, service_role, authenticator) and a few platform
 --     roles, with Supabase's grants and default privileges;
---   * the schemas extensions, auth, storage, vault and realtime;
---   * auth.users and auth.uid() / auth.role() / auth.email() / auth.jwt(), reading the
---     same request.jwt.* settings PostgREST sets (a test sets them itself, see below);
+--   * the schemas extensions, auth, storage, vault, realtime, graphql, graphql_public and
+--     supabase_functions;
+--   * auth.users, auth.identities, auth.sessions, auth.refresh_tokens and auth.uid() /
+--     auth.role() / auth.email() / auth.jwt(), reading the same request.jwt.* settings
+--     PostgREST sets (a test sets them itself, see below);
 --   * storage.buckets, storage.objects and storage.foldername/filename/extension;
 --   * vault.secrets and vault.decrypted_secrets WITHOUT ANY ENCRYPTION (see section 6);
 --   * the empty publication supabase_realtime;
+--   * supabase_functions.hooks and the Database Webhooks trigger function
+--     supabase_functions.http_request(), which records the call and sends NOTHING (section 8);
+--   * graphql_public.graphql(), which answers "pg_graphql extension is not enabled" until
+--     the pg_graphql extension (or its e2i-schema stand-in) provides graphql.resolve();
 --   * search_path "$user", public, extensions for the database;
 --   * the extensions uuid-ossp and pgcrypto in schema extensions.  On servers without
 --     them the engine puts SQL stand-ins on extension_control_path (PostgreSQL 18+);
 --     vector is installed separately by the "supabase_vector" prelude.
--- There is no GoTrue, PostgREST, Storage API, Realtime or pgsodium behind any of it, and
--- only auth.users of the auth tables exists.
+-- There is no GoTrue, PostgREST, Storage API, Realtime, pg_graphql or pgsodium behind any of
+-- it, and of the auth tables only users, identities, sessions and refresh_tokens exist.
 --
 -- Acting as a signed-in user in a test:
 --     set role authenticated;
 --     set request.jwt.claims = '{"sub": "<user uuid>", "role": "authenticated"}';
 --
--- Run once per fresh database, as a superuser.  Roles are cluster-wide, so they are
--- created only when missing: several databases on one server each get this prelude.
+-- Run as a superuser.  Every statement is idempotent (IF NOT EXISTS, OR REPLACE, guarded
+-- DO blocks), so the prelude can run again on a database that has it, or that already has
+-- some of these objects; roles are cluster-wide and created only when missing.  It needs
+-- no extension besides uuid-ossp and pgcrypto (section 3).
 
 -- 1. Roles -----------------------------------------------------------------------------
 
@@ -72,6 +80,10 @@ BEGIN
     IF NOT EXISTS (SELECT FROM pg_catalog.pg_roles WHERE rolname = 'dashboard_user') THEN
         CREATE ROLE dashboard_user NOLOGIN;
     END IF;
+    -- Owns supabase_functions (Database Webhooks); LOGIN CREATEROLE on Supabase.
+    IF NOT EXISTS (SELECT FROM pg_catalog.pg_roles WHERE rolname = 'supabase_functions_admin') THEN
+        CREATE ROLE supabase_functions_admin NOLOGIN NOINHERIT;
+    END IF;
 END
 $$;
 
@@ -82,6 +94,11 @@ CREATE SCHEMA IF NOT EXISTS auth AUTHORIZATION supabase_auth_admin;
 CREATE SCHEMA IF NOT EXISTS storage AUTHORIZATION supabase_storage_admin;
 CREATE SCHEMA IF NOT EXISTS vault;
 CREATE SCHEMA IF NOT EXISTS realtime;
+-- graphql is where pg_graphql installs itself ("create extension pg_graphql with schema
+-- graphql" in pulled schemas needs it to exist); graphql_public holds the API entry point.
+CREATE SCHEMA IF NOT EXISTS graphql AUTHORIZATION supabase_admin;
+CREATE SCHEMA IF NOT EXISTS graphql_public AUTHORIZATION supabase_admin;
+CREATE SCHEMA IF NOT EXISTS supabase_functions AUTHORIZATION supabase_admin;
 
 GRANT USAGE ON SCHEMA public, extensions, auth, storage, realtime
     TO postgres, anon, authenticated, service_role;
@@ -89,6 +106,8 @@ GRANT ALL ON SCHEMA extensions TO postgres, dashboard_user;
 GRANT ALL ON SCHEMA auth TO postgres, dashboard_user;
 GRANT ALL ON SCHEMA storage TO postgres, dashboard_user;
 GRANT USAGE ON SCHEMA vault TO postgres;
+GRANT USAGE ON SCHEMA graphql_public, supabase_functions TO postgres, anon, authenticated, service_role;
+GRANT ALL ON SCHEMA supabase_functions TO supabase_functions_admin;
 
 -- Whatever the project creates in public is reachable by the API roles (RLS decides what
 -- they see), as on Supabase.  Default privileges belong to the role that creates the
@@ -179,6 +198,90 @@ ALTER TABLE auth.users OWNER TO supabase_auth_admin;
 GRANT ALL ON auth.users TO postgres, dashboard_user;
 COMMENT ON TABLE auth.users IS 'Auth: Stores user login data within a secure schema.';
 COMMENT ON COLUMN auth.users.is_sso_user IS 'Auth: Set this column to true when the account comes from SSO. These accounts can have duplicate emails.';
+
+-- auth.identities, auth.sessions and auth.refresh_tokens as GoTrue's migrations leave them
+-- (columns, keys, foreign keys and indexes; the MFA, SSO, OAuth and one-time-token tables
+-- and the newest sessions columns are left out).  RLS is on, as for every auth table.
+DO $$
+BEGIN
+    IF pg_catalog.to_regtype('auth.aal_level') IS NULL THEN
+        CREATE TYPE auth.aal_level AS ENUM ('aal1', 'aal2', 'aal3');
+        ALTER TYPE auth.aal_level OWNER TO supabase_auth_admin;
+    END IF;
+END
+$$;
+
+CREATE TABLE IF NOT EXISTS auth.identities (
+    provider_id     text NOT NULL,
+    user_id         uuid NOT NULL,
+    identity_data   jsonb NOT NULL,
+    provider        text NOT NULL,
+    last_sign_in_at timestamptz,
+    created_at      timestamptz,
+    updated_at      timestamptz,
+    email           text GENERATED ALWAYS AS (lower(identity_data ->> 'email')) STORED,
+    id              uuid NOT NULL DEFAULT gen_random_uuid(),
+    CONSTRAINT identities_pkey PRIMARY KEY (id),
+    CONSTRAINT identities_provider_id_provider_unique UNIQUE (provider_id, provider),
+    CONSTRAINT identities_user_id_fkey FOREIGN KEY (user_id) REFERENCES auth.users (id) ON DELETE CASCADE
+);
+CREATE INDEX IF NOT EXISTS identities_email_idx ON auth.identities (email text_pattern_ops);
+CREATE INDEX IF NOT EXISTS identities_user_id_idx ON auth.identities (user_id);
+COMMENT ON TABLE auth.identities IS 'Auth: Stores identities associated to a user.';
+COMMENT ON COLUMN auth.identities.email IS 'Auth: Email is a generated column that references the optional email property in the identity_data';
+
+CREATE TABLE IF NOT EXISTS auth.sessions (
+    id           uuid NOT NULL,
+    user_id      uuid NOT NULL,
+    created_at   timestamptz,
+    updated_at   timestamptz,
+    factor_id    uuid,
+    aal          auth.aal_level,
+    not_after    timestamptz,
+    refreshed_at timestamp,
+    user_agent   text,
+    ip           inet,
+    tag          text,
+    CONSTRAINT sessions_pkey PRIMARY KEY (id),
+    CONSTRAINT sessions_user_id_fkey FOREIGN KEY (user_id) REFERENCES auth.users (id) ON DELETE CASCADE
+);
+CREATE INDEX IF NOT EXISTS sessions_user_id_idx ON auth.sessions (user_id);
+CREATE INDEX IF NOT EXISTS user_id_created_at_idx ON auth.sessions (user_id, created_at);
+CREATE INDEX IF NOT EXISTS sessions_not_after_idx ON auth.sessions (not_after DESC);
+COMMENT ON TABLE auth.sessions IS 'Auth: Stores session data associated to a user.';
+COMMENT ON COLUMN auth.sessions.not_after IS 'Auth: Not after is a nullable column that contains a timestamp after which the session should be regarded as expired.';
+
+CREATE SEQUENCE IF NOT EXISTS auth.refresh_tokens_id_seq;
+CREATE TABLE IF NOT EXISTS auth.refresh_tokens (
+    instance_id uuid,
+    id          bigint NOT NULL DEFAULT nextval('auth.refresh_tokens_id_seq'::regclass),
+    token       varchar(255),
+    user_id     varchar(255),                  -- text, no foreign key: as in GoTrue
+    revoked     boolean,
+    created_at  timestamptz,
+    updated_at  timestamptz,
+    parent      varchar(255),
+    session_id  uuid,
+    CONSTRAINT refresh_tokens_pkey PRIMARY KEY (id),
+    CONSTRAINT refresh_tokens_token_unique UNIQUE (token),
+    CONSTRAINT refresh_tokens_session_id_fkey FOREIGN KEY (session_id) REFERENCES auth.sessions (id) ON DELETE CASCADE
+);
+ALTER SEQUENCE auth.refresh_tokens_id_seq OWNED BY auth.refresh_tokens.id;
+CREATE INDEX IF NOT EXISTS refresh_tokens_instance_id_idx ON auth.refresh_tokens (instance_id);
+CREATE INDEX IF NOT EXISTS refresh_tokens_instance_id_user_id_idx ON auth.refresh_tokens (instance_id, user_id);
+CREATE INDEX IF NOT EXISTS refresh_tokens_parent_idx ON auth.refresh_tokens (parent);
+CREATE INDEX IF NOT EXISTS refresh_tokens_session_id_revoked_idx ON auth.refresh_tokens (session_id, revoked);
+CREATE INDEX IF NOT EXISTS refresh_tokens_updated_at_idx ON auth.refresh_tokens (updated_at DESC);
+COMMENT ON TABLE auth.refresh_tokens IS 'Auth: Store of tokens used to refresh JWT tokens once they expire.';
+
+ALTER TABLE auth.identities ENABLE ROW LEVEL SECURITY;
+ALTER TABLE auth.sessions ENABLE ROW LEVEL SECURITY;
+ALTER TABLE auth.refresh_tokens ENABLE ROW LEVEL SECURITY;
+ALTER TABLE auth.identities OWNER TO supabase_auth_admin;
+ALTER TABLE auth.sessions OWNER TO supabase_auth_admin;
+ALTER TABLE auth.refresh_tokens OWNER TO supabase_auth_admin;
+GRANT ALL ON auth.identities, auth.sessions, auth.refresh_tokens TO postgres, dashboard_user;
+GRANT ALL ON SEQUENCE auth.refresh_tokens_id_seq TO postgres, dashboard_user;
 
 -- The request helpers, as GoTrue defines them: PostgREST puts the JWT claims into
 -- request.jwt.claims (JSON); older PostgREST versions used one request.jwt.claim.<name>
@@ -322,7 +425,9 @@ GRANT EXECUTE ON FUNCTION storage.foldername(text), storage.filename(text), stor
 -- them in the view vault.decrypted_secrets.  Here the secret is stored as plain text and
 -- decrypted_secret is simply a copy of it: the tables, view and functions have Vault's
 -- shape so that migrations and tests using them work, and nothing more.  Never put a
--- real secret into a test database.
+-- real secret into a test database.  These objects belong to no extension; a later
+-- "create extension supabase_vault" gets the e2i-schema stand-in (PostgreSQL 18+), which
+-- then creates nothing and keeps them.
 
 CREATE TABLE IF NOT EXISTS vault.secrets (
     id          uuid PRIMARY KEY DEFAULT gen_random_uuid(),
@@ -410,3 +515,129 @@ BEGIN
     END IF;
 END
 $$;
+
+-- 8. supabase_functions: Database Webhooks ---------------------------------------------
+-- A Database Webhook is a trigger
+--     create trigger "notify" after insert on public.orders for each row
+--     execute function supabase_functions.http_request('https://...', 'POST',
+--         '{"Content-Type":"application/json"}', '{}', '1000');
+-- On Supabase http_request() sends the request through pg_net and records it in
+-- supabase_functions.hooks.  NO REQUEST IS SENT HERE, and pg_net is not needed: the
+-- function checks its arguments as Supabase's does (url, method GET or POST, headers and
+-- params JSON, timeout integer; bad ones raise the same errors), then only records the call
+-- in supabase_functions.hooks (hook_table_id = the table, hook_name = the trigger name,
+-- request_id NULL), so a test can assert that a webhook fired:
+--     select hook_name from supabase_functions.hooks where hook_table_id = 'public.orders'::regclass;
+-- Like the real function it returns NEW.
+
+CREATE TABLE IF NOT EXISTS supabase_functions.migrations (
+    version     text PRIMARY KEY,
+    inserted_at timestamptz NOT NULL DEFAULT now()
+);
+INSERT INTO supabase_functions.migrations (version)
+VALUES ('initial'), ('20210809183423_update_grants')
+ON CONFLICT DO NOTHING;
+
+CREATE TABLE IF NOT EXISTS supabase_functions.hooks (
+    id            bigserial PRIMARY KEY,
+    hook_table_id integer NOT NULL,
+    hook_name     text NOT NULL,
+    created_at    timestamptz NOT NULL DEFAULT now(),
+    request_id    bigint
+);
+CREATE INDEX IF NOT EXISTS supabase_functions_hooks_request_id_idx ON supabase_functions.hooks USING btree (request_id);
+CREATE INDEX IF NOT EXISTS supabase_functions_hooks_h_table_id_h_name_idx ON supabase_functions.hooks USING btree (hook_table_id, hook_name);
+COMMENT ON TABLE supabase_functions.hooks IS 'Supabase Functions Hooks: Audit trail for triggered hooks.';
+
+CREATE OR REPLACE FUNCTION supabase_functions.http_request() RETURNS trigger
+    LANGUAGE plpgsql
+    SECURITY DEFINER
+    SET search_path = supabase_functions
+    AS $$
+DECLARE
+    url        text := TG_ARGV[0]::text;
+    method     text := TG_ARGV[1]::text;
+    headers    jsonb DEFAULT '{}'::jsonb;
+    params     jsonb DEFAULT '{}'::jsonb;
+    timeout_ms integer DEFAULT 1000;
+    payload    jsonb;
+BEGIN
+    IF url IS NULL OR url = 'null' THEN
+        RAISE EXCEPTION 'url argument is missing';
+    END IF;
+    IF method IS NULL OR method = 'null' THEN
+        RAISE EXCEPTION 'method argument is missing';
+    END IF;
+    IF TG_ARGV[2] IS NULL OR TG_ARGV[2] = 'null' THEN
+        headers := '{"Content-Type": "application/json"}'::jsonb;
+    ELSE
+        headers := TG_ARGV[2]::jsonb;
+    END IF;
+    IF TG_ARGV[3] IS NOT NULL AND TG_ARGV[3] <> 'null' THEN
+        params := TG_ARGV[3]::jsonb;
+    END IF;
+    IF TG_ARGV[4] IS NOT NULL AND TG_ARGV[4] <> 'null' THEN
+        timeout_ms := TG_ARGV[4]::integer;
+    END IF;
+    CASE method
+        WHEN 'GET' THEN
+            NULL;
+        WHEN 'POST' THEN
+            -- built as Supabase builds it, so a row that cannot be turned into JSON fails here too
+            payload := jsonb_build_object('old_record', OLD, 'record', NEW, 'type', TG_OP,
+                                          'table', TG_TABLE_NAME, 'schema', TG_TABLE_SCHEMA);
+        ELSE
+            RAISE EXCEPTION 'method argument % is invalid', method;
+    END CASE;
+
+    -- e2i-schema: no pg_net call, so no request id.
+    INSERT INTO supabase_functions.hooks (hook_table_id, hook_name, request_id)
+    VALUES (TG_RELID, TG_NAME, NULL);
+    RETURN NEW;
+END
+$$;
+COMMENT ON FUNCTION supabase_functions.http_request() IS
+    'e2i-schema stand-in for Supabase Database Webhooks: records the call in supabase_functions.hooks, sends no request.';
+
+ALTER TABLE supabase_functions.migrations OWNER TO supabase_functions_admin;
+ALTER TABLE supabase_functions.hooks OWNER TO supabase_functions_admin;
+ALTER FUNCTION supabase_functions.http_request() OWNER TO supabase_functions_admin;
+GRANT ALL ON supabase_functions.migrations, supabase_functions.hooks TO postgres, anon, authenticated, service_role;
+GRANT ALL ON SEQUENCE supabase_functions.hooks_id_seq TO postgres, anon, authenticated, service_role;
+REVOKE ALL ON FUNCTION supabase_functions.http_request() FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION supabase_functions.http_request() TO postgres, anon, authenticated, service_role;
+
+-- 9. graphql_public ------------------------------------------------------------------------
+-- PostgREST's GraphQL endpoint calls graphql_public.graphql().  On Supabase it is a
+-- placeholder answering "pg_graphql extension is not enabled." until pg_graphql is created,
+-- when an event trigger replaces it with a call of graphql.resolve().  Here one function
+-- does both: it calls graphql.resolve() when it exists (the real pg_graphql, or the
+-- e2i-schema stand-in, whose resolve() raises feature_not_supported) and answers with the
+-- placeholder error otherwise.
+
+CREATE OR REPLACE FUNCTION graphql_public.graphql(
+    "operationName" text DEFAULT NULL,
+    query           text DEFAULT NULL,
+    variables       jsonb DEFAULT NULL,
+    extensions      jsonb DEFAULT NULL
+) RETURNS jsonb
+    LANGUAGE plpgsql
+    AS $$
+DECLARE
+    result jsonb;
+BEGIN
+    -- pg_proc, not to_regprocedure(): the caller (anon, ...) may have no USAGE on graphql
+    IF NOT EXISTS (SELECT FROM pg_catalog.pg_proc p JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace
+                   WHERE n.nspname = 'graphql' AND p.proname = 'resolve') THEN
+        RETURN jsonb_build_object('errors', jsonb_build_array(
+            jsonb_build_object('message', 'pg_graphql extension is not enabled.')));
+    END IF;
+    EXECUTE 'SELECT graphql.resolve(query := $1, variables := $2, "operationName" := $3, extensions := $4)'
+        INTO result
+        USING query, coalesce(variables, '{}'), "operationName", extensions;
+    RETURN result;
+END
+$$;
+ALTER FUNCTION graphql_public.graphql(text, text, jsonb, jsonb) OWNER TO supabase_admin;
+GRANT EXECUTE ON FUNCTION graphql_public.graphql(text, text, jsonb, jsonb)
+    TO postgres, anon, authenticated, service_role;

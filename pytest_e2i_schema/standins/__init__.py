@@ -56,6 +56,14 @@ _NOTES: dict[str, str] = {
               "SET e2i_schema.pg_net = 'queue')",
     "wrappers": "wrappers: SQL stand-in (FDW handlers/validators exist so wrapper DDL applies; "
                 "querying a foreign table raises)",
+    "pgjwt": "pgjwt: SQL stand-in (sign, verify, url_encode/url_decode, algorithm_sign as pgjwt 0.2.0; "
+             "HS256/384/512 over pgcrypto's hmac)",
+    "pg_graphql": "pg_graphql: SQL stand-in (schema graphql with the real signatures; graphql.resolve "
+                  "raises feature_not_supported, no GraphQL engine)",
+    "pg_stat_statements": "pg_stat_statements: SQL stand-in (PostgreSQL 18 views and functions, "
+                          "nothing is tracked: the view has no rows)",
+    "supabase_vault": "supabase_vault: SQL stand-in (schema vault; creates only the Vault objects the "
+                      "supabase prelude has not made; secrets are NOT encrypted)",
 }
 
 #: Names of the extensions provided here (as written in CREATE EXTENSION).
