@@ -558,7 +558,7 @@ def _contracts_for(ctx: Ctx, sizes) -> dict[int, Path | None]:
 
 def measure_scale(ctx: Ctx) -> dict:
     sizes = [(1, 1), (60, 30)] if ctx.quick else [(1, 1), (60, 30), (60, 300), (600, 30), (600, 300)]
-    reps = 3
+    reps = 5  # medians of 5: the 60x30 run is only ~0.5 s above the empty project, so noise matters
     contract_dirs = _contracts_for(ctx, sizes)
     out: dict = {}
     for tables, files in sizes:
