@@ -246,9 +246,7 @@ class E2ISession:
             )
             standins = _standins_used(conn)
             if with_catalog and run.ok:
-                self._catalogs[dbname] = read_catalog(
-                    conn, schemas=list(self.settings.schemas) or None, baseline=baseline
-                )
+                self._catalogs[dbname] = self._read_catalog(conn, baseline)
         return MigratedTemplate(
             dbname=dbname, run=run, migrations=migrations, prelude=prelude_files, baseline=baseline,
             build_s=time.perf_counter() - t0, standins_used=standins, baseline_counts=baseline_counts,
@@ -257,16 +255,18 @@ class E2ISession:
 
     def catalog(self, template: MigratedTemplate | None = None):
         """The template's catalog, read once (a handful of batched queries), prelude objects excluded."""
-        from .catalog import read_catalog
-
         self._sync()
         template = template or self.template()
         if template.dbname not in self._catalogs:
             with self.server().connect(template.dbname) as conn:
-                self._catalogs[template.dbname] = read_catalog(
-                    conn, schemas=list(self.settings.schemas) or None, baseline=template.baseline
-                )
+                self._catalogs[template.dbname] = self._read_catalog(conn, template.baseline)
         return self._catalogs[template.dbname]
+
+    def _read_catalog(self, conn: psycopg.Connection, baseline: object | None):
+        """The catalog in the session's scope (``schemas`` setting), the prelude's objects excluded."""
+        from .catalog import read_catalog
+
+        return read_catalog(conn, schemas=list(self.settings.schemas) or None, baseline=baseline)
 
     def clone(self, template: MigratedTemplate, label: str = "test") -> str:
         self._sync()
