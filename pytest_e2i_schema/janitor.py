@@ -138,7 +138,7 @@ class ClonePool:
     threads, each with its own admin connection, take them off the test's path: makers keep the
     next :attr:`AHEAD` clones -- already connected -- ready while the current test runs, and a
     dropper drops used ones.  A test waits only for what the makers have not finished yet
-    (bench/RESULTS.md: 28 -> 16 ms per test on the reference schema).  Every name still goes
+    (bench/RESULTS.md: 28 -> 14 ms per test on the reference schema).  Every name still goes
     through the :class:`Janitor`, so only databases this tool made are ever dropped; a drop
     that failed in the background is reported by :meth:`close`.
     """
