@@ -103,6 +103,8 @@ class E2ISession:
         self._prefetch_thread: threading.Thread | None = None
         self._prefetch_error: BaseException | None = None
         self._cancelled = False
+        self._closing: threading.Thread | None = None
+        self._close_error: BaseException | None = None
 
     # -- background start -------------------------------------------------------------------
     def prefetch(self) -> None:
@@ -127,9 +129,12 @@ class E2ISession:
 
         self._prefetch_thread = threading.Thread(target=work, name="e2i-schema-prefetch", daemon=True)
         self._prefetch_thread.start()
+        _import_build_modules()
 
     def _sync(self) -> None:
         """Wait for :meth:`prefetch`'s thread (unless called from it); re-raise its error once."""
+        if self._closing is not None:
+            raise E2IError("the e2i-schema session is closing: the server is being stopped after the last test")
         thread = self._prefetch_thread
         if thread is None or thread is threading.current_thread():
             return
@@ -246,7 +251,8 @@ class E2ISession:
             )
             standins = _standins_used(conn)
             if with_catalog and run.ok:
-                self._catalogs[dbname] = self._read_catalog(conn, baseline)
+                with info.connect(dbname) as second:  # half the queries on each: half the time
+                    self._catalogs[dbname] = self._read_catalog(conn, baseline, second)
         return MigratedTemplate(
             dbname=dbname, run=run, migrations=migrations, prelude=prelude_files, baseline=baseline,
             build_s=time.perf_counter() - t0, standins_used=standins, baseline_counts=baseline_counts,
@@ -262,11 +268,13 @@ class E2ISession:
                 self._catalogs[template.dbname] = self._read_catalog(conn, template.baseline)
         return self._catalogs[template.dbname]
 
-    def _read_catalog(self, conn: psycopg.Connection, baseline: object | None):
+    def _read_catalog(self, conn: psycopg.Connection, baseline: object | None,
+                      second: psycopg.Connection | None = None):
         """The catalog in the session's scope (``schemas`` setting), the prelude's objects excluded."""
         from .catalog import read_catalog
 
-        return read_catalog(conn, schemas=list(self.settings.schemas) or None, baseline=baseline)
+        return read_catalog(conn, schemas=list(self.settings.schemas) or None, baseline=baseline,
+                            second_connection=second)
 
     def clone(self, template: MigratedTemplate, label: str = "test") -> str:
         self._sync()
@@ -303,7 +311,24 @@ class E2ISession:
             conn = self._connections[dbname] = self.server().connect(dbname)
         return conn
 
-    def close(self) -> None:
+    def close_in_background(self) -> None:
+        """Start :meth:`close`'s slow part -- closing connections and pools, stopping the server,
+        deleting its directory -- in a thread, and keep what the run summary reads (server facts,
+        templates, outcomes).  Called once the last test has run: pytest then prints its
+        summaries, which take about as long as stopping the server.  Anything that needs the
+        server afterwards gets an error; :meth:`close` waits for the thread."""
+        if self._closing is not None:
+            return
+        self._closing = threading.Thread(target=self._release_quietly, name="e2i-schema-close")
+        self._closing.start()
+
+    def _release_quietly(self) -> None:
+        try:
+            self._release()
+        except BaseException as exc:  # handed to close()
+            self._close_error = exc
+
+    def _release(self) -> None:
         errors: list[str] = []
         self._stop_prefetch()
         for conn in self._connections.values():
@@ -325,12 +350,37 @@ class E2ISession:
                 errors.append(str(exc))
         if self.engine is not None:
             self.engine.stop()
-        self.engine = self.info = self.janitor = None
-        self.templates.clear()
-        self._work_dbs.clear()
-        self._catalogs.clear()
         if errors:
             raise E2IError("; ".join(errors))
+
+    def close(self) -> None:
+        closing, self._closing = self._closing, None
+        try:
+            if closing is not None:
+                closing.join()
+                if self._close_error is not None:
+                    error, self._close_error = self._close_error, None
+                    raise error
+            else:
+                self._release()
+        finally:
+            self.engine = self.info = self.janitor = None
+            self.templates.clear()
+            self._work_dbs.clear()
+            self._catalogs.clear()
+
+
+def _import_build_modules() -> None:
+    """Import what the background build needs (psycopg, pglast, the migration and catalog code)
+    in the thread that starts it, right after the thread starts ``cp`` and ``postgres``.
+
+    Why here: the build waits on those imports before its first statement, and two threads
+    importing at once share one interpreter lock -- the build's imports then take twice as
+    long.  Importing them first, while the server boots and before pytest loads the contracts,
+    lets the build start sending statements as soon as the server accepts connections."""
+    import psycopg  # noqa: F401
+
+    from . import catalog, migrations  # noqa: F401
 
 
 def select_upto(migrations: list, version: str) -> list:

@@ -414,6 +414,22 @@ def test_two_reads_are_equal_and_serialise_identically(rich, e2i_server):
     assert "source" not in first.to_dict(function_source="omit")["functions"][f"{s}.touch()"]
 
 
+def test_read_split_over_two_connections_is_the_same(rich, e2i_server):
+    """The template build reads with a second connection (about half the time); same model."""
+    conn, s, _, _ = rich
+    alone = read_catalog(conn, schemas=[s])
+    with e2i_server.connect(conn.info.dbname) as other:
+        split = read_catalog(conn, schemas=[s], second_connection=other)
+        assert other.info.transaction_status == psycopg.pq.TransactionStatus.IDLE
+        assert split == alone
+        assert json.dumps(split.to_dict(function_source="text")) == json.dumps(alone.to_dict(function_source="text"))
+        assert split.query_count == alone.query_count + 1  # one more SET LOCAL search_path
+        other.close()
+        with pytest.raises(psycopg.OperationalError):  # the helper thread's error reaches the caller
+            read_catalog(conn, schemas=[s], second_connection=other)
+    assert conn.info.transaction_status == psycopg.pq.TransactionStatus.IDLE
+
+
 def test_same_migrations_same_model(rich):
     """Dropping and re-running the same DDL gives new OIDs but an identical model."""
     conn, s, role, _ = rich

@@ -209,3 +209,40 @@ def test_private_stand_ins_are_copied_where_the_server_account_can_read(tmp_path
         assert not info.standins_dir.startswith(str(tmp_path))
         conn.execute("create extension zz_probe")
         assert conn.execute("select zz_probe()").fetchone() == (42,)
+
+
+def test_session_closed_in_background_keeps_its_summary_and_leaves_nothing(tmp_path, data_root):
+    """After the last test the server stops while pytest prints its summaries: the summary
+    still has what it reads, nothing can use the server meanwhile, close() waits for the stop."""
+    from pytest_e2i_schema.errors import E2IError
+    from pytest_e2i_schema.report import summary_lines
+    from pytest_e2i_schema.session import E2ISession
+
+    session = E2ISession(load_settings(tmp_path, {"data_root": str(data_root)}, {}))
+    info = session.server()
+    workdir = Path(info.host)
+    assert postgres_processes_under(str(workdir))
+    session.close_in_background()
+    session.close_in_background()  # once is enough
+    assert summary_lines(session)[0].startswith(f"engine: embedded, PostgreSQL {info.version}")
+    with pytest.raises(E2IError, match="closing"):
+        session.server()
+    session.close()
+    assert session.info is None and not workdir.exists()
+    assert not postgres_processes_under(str(workdir))
+
+
+def test_cluster_cache_is_keyed_by_the_binaries_without_running_them(tmp_path):
+    """No ``postgres --version`` on the hot path: the cache entry changes when the binary does."""
+    from pytest_e2i_schema.engines.cluster import ClusterEngine
+
+    bindir = tmp_path / "bin"
+    bindir.mkdir()
+    binary = bindir / "postgres"
+    binary.write_text("#!/bin/sh\nexit 1\n")
+    engine = ClusterEngine(bindir, name="fake", cache_dir=tmp_path / "cache")
+    first = engine._cache_key()
+    assert engine._cache_key() == first
+    binary.write_text("#!/bin/sh\nexit 2\n")  # an upgrade in place: new size or modification time
+    os.utime(binary, ns=(0, 1))
+    assert engine._cache_key() != first

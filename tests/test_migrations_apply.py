@@ -272,7 +272,8 @@ def test_missing_extension_says_which_server_and_what_to_use(apply):
 
 
 def test_lost_connection_is_an_engine_error(apply):
-    with pytest.raises(EngineError, match=r"lost the connection to my server while applying m/001_kill.sql:2"):
+    # the file's statements go to the server in one query: the message names their lines
+    with pytest.raises(EngineError, match=r"lost the connection to my server while applying m/001_kill.sql:1-2 "):
         apply({"001_kill.sql": "create table mig_k (id int);\nselect pg_terminate_backend(pg_backend_pid());"},
               server_desc="my server")
 
@@ -303,3 +304,31 @@ def test_many_files_with_a_counter_do_not_trip_over_discarded_prepared_statement
     assert run.ok, run.report()
     tables = [r.counts["tables"] for r in run.results]
     assert tables == [tables[0] + i for i in range(12)]
+
+
+def test_statements_ending_in_comments_run_together_unchanged(apply, e2i_fresh_db):
+    """A file's statements go to the server as one query; a statement whose text ends in a
+    ``--`` comment (the last one has no semicolon at all) must not swallow the next one."""
+    run = apply({"001_c.sql": """
+        create table cmt (id int, note text) -- the table
+        ;
+        insert into cmt values (1, 'a; -- not a comment'); -- trailing note
+        insert into cmt values (2, $$b;$$) -- no newline before EOF"""})
+    assert run.ok, run.report()
+    assert run.results[0].statements == 3
+    rows = e2i_fresh_db.execute("select id, note from cmt order by id").fetchall()
+    assert rows == [(1, "a; -- not a comment"), (2, "b;")]
+
+
+def test_a_failure_after_successful_statements_reruns_nothing_that_stays(apply, e2i_fresh_db):
+    """The group is retried statement by statement to locate the failure; both attempts roll back."""
+    run = apply({"001_f.sql": """
+        create sequence once_seq;
+        create table once (id int default nextval('once_seq'));
+        insert into once default values;
+        select * from no_such_table;
+        """})
+    assert not run.ok
+    failure = run.failures[0]
+    assert (failure.line, failure.statement) == (4, "select * from no_such_table")
+    assert e2i_fresh_db.execute("select to_regclass('once'), to_regclass('once_seq')").fetchone() == (None, None)

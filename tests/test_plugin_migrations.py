@@ -290,3 +290,28 @@ def test_supabase_pulled_schema_with_platform_extensions_and_webhooks(pytester):
         "*STAND-IN used for extension 'supabase_vault'*",
     ])
     result.stdout.no_fnmatch_line("*STAND-IN used for extension 'pg_stat_statements'*")
+
+
+def test_heap_is_frozen_only_when_this_process_exits_after_the_run(monkeypatch):
+    """gc.freeze() spares the interpreter's shutdown a full collection; a program that called
+    pytest.main() (or pytester in-process) lives on, so nothing is frozen there."""
+    import gc
+    import sys
+    import types
+
+    from pytest_e2i_schema.plugin import SESSION_KEY, _freeze_heap_before_exit
+
+    def config(args, with_session=True):
+        stash = pytest.Stash()
+        if with_session:
+            stash[SESSION_KEY] = object()
+        return types.SimpleNamespace(stash=stash, invocation_params=types.SimpleNamespace(args=tuple(args)))
+
+    monkeypatch.setattr(sys, "argv", ["pytest", "--e2i-contracts"])
+    frozen = []
+    monkeypatch.setattr(gc, "freeze", lambda: frozen.append(True))
+    _freeze_heap_before_exit(config(["--e2i-contracts", "-x"]))  # pytest.main() with other arguments
+    _freeze_heap_before_exit(config(["--e2i-contracts"], with_session=False))  # the plugin did nothing
+    assert frozen == []
+    _freeze_heap_before_exit(config(["--e2i-contracts"]))  # `pytest --e2i-contracts`
+    assert frozen == [True]

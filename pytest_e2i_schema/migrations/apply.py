@@ -123,6 +123,30 @@ def _execute(conn: psycopg.Connection, st: Statement) -> None:
     conn.execute(st.text, prepare=False)  # type: ignore[arg-type]  # file text, not a literal
 
 
+def _run_batch(conn: psycopg.Connection, group: Sequence[Statement]) -> bool:
+    """Run a transactional group of statements in one round trip; False when it failed (and was
+    rolled back), so the caller runs it again statement by statement to locate the failure.
+
+    Why: one query per statement costs a round trip and psycopg's per-query work each time --
+    about 15% of applying the reference schema.  The group goes as one simple-protocol query
+    (no parameters, so the server splits it itself, exactly where our parser did).  A
+    statement is followed by a newline before the semicolon, so a trailing ``-- comment``
+    can't swallow it.  Deterministic failures repeat in the statement-by-statement rerun,
+    which then reports file, line, statement and the server's message as before; the batch's
+    own effects were rolled back, so nothing runs twice that stays.
+    """
+    if len(group) < 2:
+        return False
+    try:
+        with conn.transaction():
+            conn.execute("\n;\n".join(st.text for st in group), prepare=False)  # type: ignore[arg-type]
+    except psycopg.Error:
+        if conn.broken or conn.closed:
+            raise
+        return False
+    return True
+
+
 def _do_body_line(st: Statement, source: str, plpgsql_line: int) -> tuple[int, int] | None:
     """File line/col of line *plpgsql_line* of a ``DO`` block's body."""
     try:
@@ -183,6 +207,7 @@ class _Runner:
         conn = self.conn
         executed = 0
         current: Statement | None = None
+        batch: Sequence[Statement] | None = None
         committing = False
         failure = None
         try:
@@ -206,7 +231,12 @@ class _Runner:
                         _execute(conn, current)
                         executed += 1
                         continue
-                    with conn.transaction():
+                    current, batch = group[0], group
+                    if _run_batch(conn, group):
+                        executed += len(group)
+                        continue
+                    batch = None
+                    with conn.transaction():  # again one by one, to say which statement failed
                         for st in group:
                             current = st
                             _execute(conn, st)
@@ -216,6 +246,8 @@ class _Runner:
         except psycopg.Error as e:
             if conn.broken or conn.closed:
                 where = f"{m.display}:{current.line}" if current else m.display
+                if batch:  # sent together: the server does not say which one was running
+                    where = f"{m.display}:{batch[0].line}-{batch[-1].line} (statements sent together)"
                 raise EngineError(
                     f"lost the connection to {self.server_desc} while applying {where}: {e}; "
                     "the server stopped or crashed, see its log"
