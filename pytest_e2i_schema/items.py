@@ -207,10 +207,29 @@ def _snapshot_item(parent) -> list[pytest.Item]:
     return [SchemaSnapshotItem.from_parent(parent, name="snapshot")]
 
 
+def _warm_end_of_run(config: pytest.Config) -> None:
+    """Import now what the rest of the run imports anyway, while this thread would only wait for
+    the template: pglast's deparser (expression comparisons in the contract checks) and, when
+    hypothesis' pytest plugin is active, the ``hypothesis`` package, which that plugin imports in
+    its terminal summary whether or not a test used it (about 0.1 s after the last test
+    otherwise).  The build thread keeps getting the interpreter lock promptly meanwhile (see
+    E2ISession.prefetch)."""
+    from .contracts import expressions
+
+    expressions.warm_up()
+    if config.pluginmanager.has_plugin("hypothesispytest"):
+        try:
+            import hypothesis  # noqa: F401
+        except ImportError:  # pragma: no cover - the plugin comes with the package
+            pass
+
+
 def _drift_items(session: pytest.Session, state, files) -> list[pytest.Item]:
     from .contracts import undocumented
 
     parent = SchemaCollector.from_parent(session, name="undocumented", nodeid="undocumented")
+    if state.building_in_background():
+        _warm_end_of_run(session.config)
     try:
         tmpl = state.template()
     except E2IError:

@@ -218,15 +218,25 @@ def test_session_closed_in_background_keeps_its_summary_and_leaves_nothing(tmp_p
     from pytest_e2i_schema.report import summary_lines
     from pytest_e2i_schema.session import E2ISession
 
-    session = E2ISession(load_settings(tmp_path, {"data_root": str(data_root)}, {}))
+    (tmp_path / "migrations").mkdir()
+    (tmp_path / "migrations" / "001_t.sql").write_text("create table t (id int);\n")
+    settings = load_settings(tmp_path, {"data_root": str(data_root), "migrations": ["migrations"]}, {})
+    session = E2ISession(settings)
     info = session.server()
+    template, catalog = session.template(), session.catalog()
+    assert [t.name for t in catalog.tables] == ["t"]
     workdir = Path(info.host)
     assert postgres_processes_under(str(workdir))
     session.close_in_background()
     session.close_in_background()  # once is enough
-    assert summary_lines(session)[0].startswith(f"engine: embedded, PostgreSQL {info.version}")
+    lines = summary_lines(session)
+    assert lines[0].startswith(f"engine: embedded, PostgreSQL {info.version}")
+    assert lines[1].startswith("migrations: 1/1 applied")
+    assert session.template() is template and session.catalog() is catalog  # what was read stays
     with pytest.raises(E2IError, match="closing"):
         session.server()
+    with pytest.raises(E2IError, match="closing"):
+        session.work_db(template)
     session.close()
     assert session.info is None and not workdir.exists()
     assert not postgres_processes_under(str(workdir))

@@ -137,6 +137,15 @@ def _norm(node: Any, drop: frozenset[str]) -> Any:
     return d
 
 
+def warm_up() -> None:
+    """Import the parser and deparser these comparisons use (see items._warm_end_of_run)."""
+    try:
+        from pglast import ast, parse_sql  # noqa: F401
+        from pglast.stream import RawStream  # noqa: F401
+    except ImportError:  # pragma: no cover - pglast is a dependency
+        pass
+
+
 def _parse(text: str) -> Any | None:
     try:
         from pglast import parse_sql
