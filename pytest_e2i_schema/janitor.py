@@ -86,6 +86,21 @@ class Janitor:
             self.created.append(name)
         return name
 
+    def adopt(self, existing: str, label: str = "db") -> str:
+        """Take charge of a database that came with a server the tool started (an engine's seed
+        database, see :class:`~pytest_e2i_schema.engines.Seed`): give it one of our names, so it
+        is cloned, cleaned up and reported like the databases this janitor creates."""
+        conn = self.admin()
+        name = self.new_name(label)
+        try:
+            conn.execute(sql.SQL("ALTER DATABASE {} RENAME TO {}").format(sql.Identifier(existing), sql.Identifier(name)))
+        except psycopg.Error as exc:
+            raise EngineError(f"can't take over database {existing!r} on {self.info.describe()}: "
+                              f"{exc.diag.message_primary or exc}") from None
+        with self._lock:
+            self.created.append(name)
+        return name
+
     def terminate(self, name: str, *, conn: psycopg.Connection | None = None) -> None:
         """Close other sessions on one of our databases (needed before cloning or dropping)."""
         if name not in self.created:

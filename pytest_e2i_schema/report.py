@@ -20,8 +20,10 @@ def summary_lines(session: E2ISession) -> list[str]:
     if info is not None:
         cache = ""
         if getattr(session.engine, "used_cache", False):
-            cache = ", cached cluster"
+            cache = ", cached cluster" + (" with the prelude applied" if info.seed_db else "")
         lines.append(f"engine: {info.engine}, PostgreSQL {info.version}, started in {session.start_s:.2f}s{cache}")
+        if getattr(session.engine, "seed_note", ""):
+            lines.append(f"  note: {session.engine.seed_note}")
     for tmpl in session.templates.values():
         run = tmpl.run
         results = list(run.results)

@@ -293,6 +293,7 @@ def test_documentation_format_goes_through_the_importer(tmp_path, monkeypatch):
     # the importer's dict is validated like any contract; its remarks are kept as notes
     from pytest_e2i_schema.contracts import importdoc
 
+    monkeypatch.setenv("E2I_PARSE_CACHE", "0")  # the importer is swapped below; file times can't see that
     fake = pytypes.ModuleType("pytest_e2i_schema.contracts.importdoc")
     fake.is_doc_format = importdoc.is_doc_format
     fake.import_doc = lambda p: ({"schema_version": "1.2", "tables": {"m": {"columns": {"id": "uuid"}}}}, ["$.x: dropped"])

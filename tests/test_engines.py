@@ -256,3 +256,58 @@ def test_cluster_cache_is_keyed_by_the_binaries_without_running_them(tmp_path):
     binary.write_text("#!/bin/sh\nexit 2\n")  # an upgrade in place: new size or modification time
     os.utime(binary, ns=(0, 1))
     assert engine._cache_key() != first
+
+
+def test_the_prelude_is_applied_once_into_the_cluster_cache(tmp_path, data_root, monkeypatch):
+    """The prelude is an engine seed: built into a cached cluster once; later servers start with
+    it.  The template, its catalog and its database settings are what applying it gives."""
+    from pytest_e2i_schema.errors import MigrationError
+    from pytest_e2i_schema.session import E2ISession
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    project = tmp_path / "project"
+    (project / "migrations").mkdir(parents=True)
+    (project / "migrations" / "001_t.sql").write_text("create table t (id int);\n")
+    prelude = project / "pre.sql"
+    prelude.write_text(
+        "create schema pre;\ncreate table pre.platform (id int);\n"
+        "do $$ begin execute format('alter database %I set search_path = pre, public', current_database()); end $$;\n"
+    )
+
+    def run(**overrides):
+        settings = load_settings(project, {"data_root": str(data_root), "migrations": ["migrations"],
+                                           "prelude": ["pre.sql"], **overrides}, {})
+        session = E2ISession(settings)
+        try:
+            info = session.server()
+            template = session.template()
+            catalog = session.catalog()
+            with info.connect(template.dbname) as conn:
+                path = conn.execute("show search_path").fetchone()[0]
+            return info.seed_db, catalog, path, template.object_counts(), session.engine.seed_note
+        finally:
+            session.close()
+
+    seeded = run()
+    again = run()
+    plain = run(cache=False)
+    assert seeded[0] == again[0] == "e2i_prelude" and plain[0] is None
+    assert [t.key for t in seeded[1].tables] == ["pre.t"]  # search_path from the prelude; pre.platform excluded
+    assert seeded[1:4] == again[1:4] == plain[1:4]
+    assert seeded[2] == "pre, public"  # database settings made by the prelude are there
+    clusters = tmp_path / "xdg" / "pytest-e2i-schema" / "clusters"
+    assert len(list(clusters.glob("embedded-seeded-*"))) == 1
+    prelude.write_text(prelude.read_text() + "create table pre.more (id int);\n")
+    assert run()[0] == "e2i_prelude"
+    assert len(list(clusters.glob("embedded-seeded-*"))) == 2  # new content, new entry
+    prelude.write_text("create table broken (\n")
+    settings = load_settings(project, {"data_root": str(data_root), "migrations": ["migrations"],
+                                       "prelude": ["pre.sql"]}, {})
+    session = E2ISession(settings)
+    try:
+        assert session.server().seed_db is None
+        assert "not cached" in session.engine.seed_note
+        with pytest.raises(MigrationError, match="prelude failed"):  # reported as without a cache
+            session.template()
+    finally:
+        session.close()

@@ -183,9 +183,25 @@ def _import_doc(path: Path, display: str) -> tuple[dict, list[str]]:
 
 def load_contract(path: Path, rootdir: Path) -> ContractFile:
     """Read and validate one contract file; raises :class:`~pytest_e2i_schema.errors.ContractError`
-    listing every problem as ``file:line: path.in.document: message`` (sorted by line)."""
+    listing every problem as ``file:line: path.in.document: message`` (sorted by line).
+
+    A file that loaded before, unchanged, with the same contract code, comes from
+    :mod:`~pytest_e2i_schema.parsecache` (most of a cold run's contract loading time)."""
+    from ..parsecache import cached
+
     path = Path(path)
     display = _display(path, rootdir)
+    try:
+        content = path.read_bytes()
+    except OSError:
+        content = None
+    if content is None:  # reported by the parse, as before
+        return _load_contract(path, display)
+    return cached("contract", ("contracts", "errors.py"), (str(path), display, content),
+                  lambda: _load_contract(path, display))
+
+
+def _load_contract(path: Path, display: str) -> ContractFile:
     data, lines = _parse_text(path, display)
     notes: list[str] = []
     imported = False

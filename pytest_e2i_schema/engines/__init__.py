@@ -11,9 +11,9 @@ dsn         an existing server; only databases the tool creates are touched
 from __future__ import annotations
 
 from ..config import Settings
-from .base import Engine, ServerInfo
+from .base import Engine, Seed, ServerInfo
 
-__all__ = ["Engine", "ServerInfo", "make_engine"]
+__all__ = ["Engine", "Seed", "ServerInfo", "make_engine"]
 
 
 def make_engine(settings: Settings) -> Engine:

@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import abc
 import dataclasses
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Callable
 
 if TYPE_CHECKING:  # psycopg is imported on first connect: a server starts meanwhile (see session.prefetch)
     import psycopg
 
-__all__ = ["ServerInfo", "Engine"]
+__all__ = ["ServerInfo", "Seed", "Engine"]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -38,6 +38,9 @@ class ServerInfo:
     data_dir: str | None = None
     #: Directories of SQL-only stand-in extensions this server can load (PG 18+).
     standins_dir: str | None = None
+    #: A database the server started with, built from the engine's :class:`Seed` (the prelude,
+    #: applied once and kept in the cluster cache); ``None`` when there is none.
+    seed_db: str | None = None
 
     @property
     def major(self) -> int:
@@ -62,6 +65,23 @@ class ServerInfo:
         """Human-readable location for messages, password masked."""
         where = self.host if self.host.startswith("/") else f"{self.host}:{self.port}"
         return f"{self.engine} server {where} (user {self.user!r}, database {dbname or self.dbname!r})"
+
+
+@dataclasses.dataclass(frozen=True)
+class Seed:
+    """A database an engine may build once and keep in its cache of initialised clusters.
+
+    Why: every run of a Supabase-style project applies the same prelude before its migrations
+    (a few hundred statements, about a sixth of building the template).  An engine that caches
+    clusters (:class:`~.cluster.ClusterEngine`) builds ``dbname`` with ``build(info)`` once, on
+    a server of its own, keeps the resulting cluster under ``key`` and starts later servers from
+    it; :attr:`ServerInfo.seed_db` then names the database.  ``key`` must change whenever what
+    ``build`` makes could (the prelude files' contents, stand-ins, settings).
+    """
+
+    key: str
+    dbname: str
+    build: Callable[[ServerInfo], None] = dataclasses.field(compare=False, repr=False)
 
 
 class Engine(abc.ABC):

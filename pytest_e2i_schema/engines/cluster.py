@@ -40,7 +40,7 @@ from .. import _reaper
 from .._reaper import stop_postmaster
 from ..config import cache_dir as default_cache_dir
 from ..errors import EngineError, EngineUnavailable
-from .base import Engine, ServerInfo
+from .base import Engine, Seed, ServerInfo
 
 __all__ = ["ClusterEngine", "choose_data_root", "TEST_SETTINGS"]
 
@@ -223,6 +223,10 @@ class ClusterEngine(Engine):
         self.workdir: Path | None = None
         self.info: ServerInfo | None = None
         self.used_cache = False
+        #: Build this database into the cached cluster once, start from that cluster after.
+        self.seed: Seed | None = None
+        #: Why the seed could not be cached (shown in the run summary), or "".
+        self.seed_note = ""
         self._proc: subprocess.Popen | None = None
         self._reaper: subprocess.Popen | None = None
         self._user = _run_as()
@@ -352,6 +356,67 @@ class ClusterEngine(Engine):
             except OSError:
                 pass  # a read-only cache only costs time
 
+    # -- seeded clusters --------------------------------------------------------------------
+    def _seeded_cache(self) -> Path | None:
+        if self.seed is None or not self.use_cache:
+            return None
+        ident = f"{self._cache_key()}|{self.seed.key}|{sorted(self.settings.items())}"
+        return self.cache_dir / "clusters" / f"{self.name}-seeded-{hashlib.sha1(ident.encode()).hexdigest()[:12]}"
+
+    def _init_seeded_datadir(self, datadir: Path) -> str | None:
+        """Copy the cluster that already holds the seed database (built first when missing);
+        its name, or None to go on without it (no seed, no cache, or building it failed)."""
+        cached = self._seeded_cache()
+        if cached is None:
+            return None
+        if not (cached / "PG_VERSION").exists():
+            self._build_seeded_cache(cached)
+        if (cached / "PG_VERSION").exists() and self._finish_copy(self._start_copy(cached, datadir), cached, datadir):
+            os.chmod(datadir, 0o700)
+            self.used_cache = True
+            return self.seed.dbname
+        shutil.rmtree(datadir, ignore_errors=True)
+        return None
+
+    def _build_seeded_cache(self, dest: Path) -> None:
+        """Start a server of our own configuration, let the seed build its database, shut it
+        down cleanly and keep its data directory as *dest*.  Once per seed key; a failure only
+        leaves the cache without the entry (the caller then builds the seed the slow way, which
+        reports the error as it would without a cache)."""
+        helper = type(self).__new__(type(self))
+        helper.__dict__.update(self.__dict__)
+        helper.seed, helper.info, helper.workdir, helper.keep_server = None, None, None, False
+        helper._proc = helper._reaper = None
+        try:
+            with _Lock(dest.parent / f".{dest.name}.lock"):
+                if (dest / "PG_VERSION").exists():
+                    return  # another worker built it meanwhile
+                info = helper.start()
+                self.seed.build(info)
+                helper._stop_into(dest)
+        except Exception as exc:  # the seed fails the same way without the cache: reported then
+            self.seed_note = f"the seed database was not cached ({str(exc).splitlines()[0][:200]})"
+        finally:
+            helper.stop()
+
+    def _stop_into(self, dest: Path) -> None:
+        """Shut the server down cleanly (checkpoint) and keep a copy of its data directory as *dest*."""
+        datadir = Path(self.info.data_dir)
+        stop_postmaster(self._proc.pid, immediate=False)
+        self._proc.wait(timeout=30)
+        self._proc = None
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        tmp = Path(tempfile.mkdtemp(prefix=".seed-", dir=dest.parent))
+        try:
+            self._copy_tree(tmp / "c", src=datadir)
+            _drop_preallocated_wal(self.bindir, tmp / "c")
+            try:
+                os.rename(tmp / "c", dest)
+            except OSError:
+                pass  # another worker won the race; its copy is equivalent
+        finally:
+            shutil.rmtree(tmp, ignore_errors=True)
+
     # -- lifecycle --------------------------------------------------------------------------
     def start(self) -> ServerInfo:
         if self.info is not None:
@@ -373,8 +438,8 @@ class ClusterEngine(Engine):
             os.chmod(self.workdir, 0o755)
             self._chown_tree(self.workdir)
             datadir = self.workdir / "data"
-            self._init_datadir(bindir, datadir)
-            self.info = self._launch(bindir, datadir, _major_version(datadir))
+            seed_db = self._init_seeded_datadir(datadir) or self._init_datadir(bindir, datadir)
+            self.info = self._launch(bindir, datadir, _major_version(datadir), seed_db=seed_db)
             return self.info
         except BaseException:
             self.stop()
@@ -396,7 +461,7 @@ class ClusterEngine(Engine):
             args += ["-c", f"{k}={v}"]
         return args
 
-    def _launch(self, bindir: Path, datadir: Path, major: int) -> ServerInfo:
+    def _launch(self, bindir: Path, datadir: Path, major: int, *, seed_db: str | None = None) -> ServerInfo:
         port = _free_port() if self.listen_tcp else 5432
         log = open(self.workdir / "postgres.log", "ab")
         if self._user:
@@ -445,7 +510,7 @@ class ClusterEngine(Engine):
         standins_dir = str(self._usable_standins_dir()) if self.standins and major >= 18 else None
         return ServerInfo(
             engine=self.name, host=host, port=port, user="postgres", version_num=num,
-            version=ver, data_dir=str(datadir), owned=True, standins_dir=standins_dir,
+            version=ver, data_dir=str(datadir), owned=True, standins_dir=standins_dir, seed_db=seed_db,
         )
 
     def _log_tail(self, lines: int = 30) -> str:

@@ -1,0 +1,94 @@
+"""Results of parsing unchanged inputs, kept between runs -- what ``__pycache__`` is to Python.
+
+Why: every ``pytest --e2i-contracts`` reads the same contract files and splits the same
+migration files, and on the reference schema that is about 0.15 s of CPU in a process whose
+other work (the server's answers, pytest's items) waits for it.  A result is stored under a
+digest of everything it depends on -- the input's bytes and name, the parsing code, the Python
+and pglast versions -- and read back with ``pickle`` when all of those are unchanged.  Like
+Python's bytecode cache it judges code by file size and modification time.
+
+Only successful parses are stored: a malformed file is parsed (and reported) every time.  An
+unreadable, truncated or stale entry is ignored and replaced; a read-only cache directory only
+costs the time it would have saved.  ``E2I_PARSE_CACHE=0`` turns the cache off.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.util
+import os
+import pickle
+import sys
+import tempfile
+from functools import lru_cache
+from pathlib import Path
+from typing import Callable, TypeVar
+
+__all__ = ["cached"]
+
+T = TypeVar("T")
+
+_PACKAGE_DIR = Path(__file__).resolve().parent
+#: Bump when the stored shapes change in a way file times cannot see.
+_FORMAT = b"e2i-parse-cache-1"
+
+
+@lru_cache(maxsize=None)
+def _code_digest(*parts: str) -> bytes:
+    """Size and modification time of every source file under the package folders *parts* (and
+    of pglast's parser, when ``"pglast"`` is among them), with the Python version."""
+    h = hashlib.sha256(_FORMAT + sys.version.encode())
+    for part in parts:
+        if part == "pglast":
+            spec = importlib.util.find_spec("pglast")
+            roots = [Path(p) for p in (spec.submodule_search_locations or [])] if spec else []
+        else:
+            roots = [_PACKAGE_DIR / part] if part else [_PACKAGE_DIR]
+        for root in roots:
+            files = [root] if root.is_file() else sorted(
+                p for p in root.rglob("*") if p.suffix in (".py", ".json", ".so") and "__pycache__" not in p.parts
+            )
+            for f in files:
+                st = f.stat()
+                h.update(f"{f.relative_to(root.parent)}|{st.st_size}|{st.st_mtime_ns}\n".encode())
+    return h.digest()
+
+
+def _enabled() -> bool:
+    return os.environ.get("E2I_PARSE_CACHE", "1").lower() not in ("0", "false", "no", "off")
+
+
+def cached(kind: str, code: tuple[str, ...], key: tuple[bytes | str, ...], compute: Callable[[], T]) -> T:
+    """``compute()``, or its result stored under (*kind*, the source files of *code*, *key*).
+
+    *code*: package-relative files or folders whose source the result depends on (``""`` for
+    the whole package; ``"pglast"`` adds the installed pglast).  *key*: the input itself.
+    """
+    if not _enabled():
+        return compute()
+    from .config import cache_dir
+
+    h = hashlib.sha256(kind.encode() + b"\0" + _code_digest(*code))
+    for part in key:
+        data = part.encode() if isinstance(part, str) else part
+        h.update(len(data).to_bytes(8, "little") + data)
+    digest = h.hexdigest()
+    path = cache_dir() / "parsed" / kind / digest[:2] / f"{digest}.pickle"
+    try:
+        with open(path, "rb") as fh:
+            return pickle.load(fh)
+    except Exception:  # missing, truncated, from an incompatible version: parse again
+        pass
+    value = compute()
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
+        with os.fdopen(fd, "wb") as fh:
+            pickle.dump(value, fh, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(tmp, path)
+    except Exception:  # read-only or full cache, an unpicklable value: it only costs time
+        try:
+            os.unlink(tmp)  # type: ignore[possibly-undefined]
+        except Exception:
+            pass
+    return value
