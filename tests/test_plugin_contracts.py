@@ -152,3 +152,20 @@ def test_schemas_setting_limits_scope(pytester):
     write_project(pytester, files, prelude=[], schemas=["public"])
     result = run(pytester)
     result.assert_outcomes(passed=5)
+
+
+def test_the_main_job_freezes_its_heap_before_the_items_and_a_mixed_run_does_not(pytester):
+    """gc.freeze after collection in `pytest --e2i-contracts` (only schema items run): pytest's
+    end-of-run collections then walk only what the items make.  With test paths, user tests run
+    with the collector as they would without the plugin."""
+    files = {**MIGRATIONS, "contracts/app.yaml": CONTRACT,
+             "conftest.py": "import gc\n\ndef pytest_runtestloop(session):\n"
+                            "    print('FROZEN', gc.get_freeze_count() > 0)\n",
+             "tests/test_user.py": "import gc\n\ndef test_user():\n    assert gc.get_freeze_count() == 0\n"}
+    write_project(pytester, files, prelude=[])
+    result = run(pytester, "-s")
+    result.assert_outcomes(passed=5)
+    result.stdout.fnmatch_lines(["FROZEN True"])
+    result = run(pytester, "-s", "tests", ".")
+    result.assert_outcomes(passed=6)  # the schema items and the user's test
+    result.stdout.fnmatch_lines(["FROZEN False"])
