@@ -22,6 +22,7 @@ Why it looks like this:
 from __future__ import annotations
 
 import atexit
+import copy
 import fcntl
 import hashlib
 import os
@@ -383,8 +384,7 @@ class ClusterEngine(Engine):
         down cleanly and keep its data directory as *dest*.  Once per seed key; a failure only
         leaves the cache without the entry (the caller then builds the seed the slow way, which
         reports the error as it would without a cache)."""
-        helper = type(self).__new__(type(self))
-        helper.__dict__.update(self.__dict__)
+        helper = copy.copy(self)  # same binaries, settings, data root and cache; no seed
         helper.seed, helper.info, helper.workdir, helper.keep_server = None, None, None, False
         helper._proc = helper._reaper = None
         try:
