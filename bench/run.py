@@ -329,13 +329,18 @@ def measure_introspection(ctx: Ctx) -> dict:
         for n in sizes:
             log(f"introspection: building {n} tables")
             db, _ = _build_db(session, ctx.generated(n, 30))
-            with session.server().connect(db) as conn:
+            with session.server().connect(db) as conn, session.server().connect(db) as second:
                 read_catalog(conn)  # warm the server's caches and psycopg's
-                times, cat = [], None
-                for _ in range(max(5, ctx.reps)):
+                read_catalog(conn, second_connection=second)
+                times, split_times, cat, split = [], [], None, None
+                for _ in range(max(5, ctx.reps)):  # interleaved: the machine's pace drifts
                     t0 = time.perf_counter()
                     cat = read_catalog(conn)
                     times.append(time.perf_counter() - t0)
+                    t0 = time.perf_counter()
+                    split = read_catalog(conn, second_connection=second)
+                    split_times.append(time.perf_counter() - t0)
+                assert split == cat
                 tracemalloc.start()
                 read_catalog(conn)
                 peak = tracemalloc.get_traced_memory()[1]
@@ -349,13 +354,17 @@ def measure_introspection(ctx: Ctx) -> dict:
             out[str(n)] = {
                 "batched_s": median(times),
                 "batched_queries": cat.query_count,
+                # how the template build reads it: the same queries split over two connections
+                "two_connections_s": median(split_times),
+                "two_connections_queries": split.query_count,
                 "batched_python_peak_mb": peak / 2**20,
                 "naive_s": median(naive_times),
                 "naive_queries": naive_queries,
                 "speedup": median(naive_times) / median(times),
                 "objects": counts,
             }
-            log(f"introspection {n}: batched {median(times) * 1000:.1f} ms / {cat.query_count} queries; "
+            log(f"introspection {n}: batched {median(times) * 1000:.1f} ms / {cat.query_count} queries "
+                f"(two connections {median(split_times) * 1000:.1f} ms); "
                 f"one-per-object {median(naive_times) * 1000:.0f} ms / {naive_queries} queries")
     finally:
         session.close()
@@ -561,6 +570,7 @@ def measure_scale(ctx: Ctx) -> dict:
     reps = 5  # medians of 5: the 60x30 run is only ~0.5 s above the empty project, so noise matters
     contract_dirs = _contracts_for(ctx, sizes)
     out: dict = {}
+    runs: dict[tuple[int, int], tuple[Path, list[str]]] = {}
     for tables, files in sizes:
         project = write_project(ctx.tmp / f"scale-{tables}-{files}", [ctx.generated(tables, files)])
         cmd = pytest_cmd("--e2i-contracts")
@@ -573,14 +583,23 @@ def measure_scale(ctx: Ctx) -> dict:
         warm = run_proc(cmd + ["--snapshot-update"], cwd=project, env=ctx.env)
         if warm.rc not in (0, 1):
             raise RuntimeError(f"cold run on {tables} tables / {files} files failed (exit {warm.rc}):\n{warm.out[-3000:]}")
-        times = [run_proc(cmd, cwd=project, env=ctx.env).wall_s for _ in range(reps)]
+        runs[(tables, files)] = (project, cmd)
+    # Round robin: the ratios divide runs of different sizes, and this machine's pace drifts by
+    # tens of percent over minutes; interleaving puts every size in every slow or fast stretch.
+    times: dict[tuple[int, int], list[float]] = {size: [] for size in sizes}
+    for _ in range(reps):
+        for size in sizes:
+            project, cmd = runs[size]
+            times[size].append(run_proc(cmd, cwd=project, env=ctx.env).wall_s)
+    for (tables, files), (project, cmd) in runs.items():
         mem = run_proc(cmd, cwd=project, env=ctx.env, sample=True)
+        wall = median(times[(tables, files)])
         out[f"{tables}x{files}"] = {
-            "tables": tables, "files": files, "cold_run_s": median(times), "outcome": _outcome(mem.out),
+            "tables": tables, "files": files, "cold_run_s": wall, "outcome": _outcome(mem.out),
             "failed_items": [ln for ln in mem.out.splitlines() if ln.startswith("FAILED")][:5],
             "peak_rss_mb": mem.main_peak_mb, "server_peak_pss_mb": mem.server_peak_mb, "tree_maxrss_mb": mem.maxrss_mb,
         }
-        log(f"scale {tables} tables / {files} files: {median(times):.2f} s ({_outcome(mem.out)}), pytest peak RSS "
+        log(f"scale {tables} tables / {files} files: {wall:.2f} s ({_outcome(mem.out)}), pytest peak RSS "
             f"{mem.main_peak_mb:.0f} MB, server peak PSS {mem.server_peak_mb:.0f} MB")
 
     def growth(a: str, b: str, factor: float) -> dict:
