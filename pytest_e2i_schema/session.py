@@ -289,7 +289,8 @@ class E2ISession:
         """``with_catalog``: also read the catalog for :meth:`catalog`, on the connection that
         migrated (its caches are warm: a new connection reads the catalog about 30% slower)."""
         info = self.server()  # first: the imports below run while the server starts (prefetch)
-        from .catalog import count_objects, read_catalog
+        from .catalog import read_catalog
+        from .catalog.read import FileCounts
         from .migrations import apply_migrations
 
         t0 = time.perf_counter()
@@ -304,13 +305,15 @@ class E2ISession:
                 for path in prelude_files if not seeded else ():  # a seed database has it already
                     apply_sql_file(conn, path, display=f"prelude {path.name}")
                 baseline = read_catalog(conn)
-                baseline_counts = count_objects(conn)
         with info.connect(dbname) as conn:
             xids = [_next_xid(conn)]
+            file_counts = FileCounts()  # counts after each file, incremental where a file only adds
+            if prelude_files:
+                baseline_counts = file_counts.count(conn)
 
-            def counter(c: psycopg.Connection) -> dict[str, int]:
+            def counter(c: psycopg.Connection, result) -> dict[str, int]:
                 xids.append(_next_xid(c))
-                return count_objects(c)
+                return file_counts.count(c, only_added=result.ok and _only_adds(result.migration))
 
             run = apply_migrations(
                 lambda: conn, migrations, keep_going=keep_going,
@@ -463,6 +466,16 @@ def select_upto(migrations: list, version: str) -> list:
             return migrations[: i + 1]
     known = ", ".join(m.version_label for m in migrations) or "none"
     raise ConfigError(f"no migration with version {version!r}; known versions: {known}")
+
+
+def _only_adds(migration) -> bool:
+    """The file can only have added objects (its parse is memoised: the runner just made it)."""
+    from .migrations import parse_script
+
+    try:
+        return parse_script(migration.read_text(), migration.display).only_adds
+    except E2IError:
+        return False
 
 
 def _next_xid(conn: psycopg.Connection) -> int:

@@ -332,3 +332,67 @@ def test_a_failure_after_successful_statements_reruns_nothing_that_stays(apply, 
     failure = run.failures[0]
     assert (failure.line, failure.statement) == (4, "select * from no_such_table")
     assert e2i_fresh_db.execute("select to_regclass('once'), to_regclass('once_seq')").fetchone() == (None, None)
+
+
+def test_counts_after_adding_only_files_are_taken_incrementally_and_exactly(apply):
+    """FileCounts counts only the objects a CREATE/COMMENT/GRANT/ALTER ... ADD file made (oids
+    above the previous watermark); any other file, or a failed one, gets a full count.  After
+    every file both must agree with a full count_objects."""
+    from pytest_e2i_schema.catalog import count_objects
+    from pytest_e2i_schema.catalog.read import FileCounts
+    from pytest_e2i_schema.migrations import parse_script
+
+    counts = FileCounts()
+    checked = []
+
+    def counter(conn, result):
+        if counts.counts is None:
+            counts.count(conn)  # the state before the first file
+        adds = result.ok and parse_script(result.migration.read_text(), result.migration.display).only_adds
+        got = counts.count(conn, only_added=adds)
+        checked.append((result.migration.path.name, adds, got == count_objects(conn)))
+        return got
+
+    run = apply({
+        "001_types.sql": """
+            create schema s;
+            create type s.mood as enum ('a', 'b');
+            create domain s.pos as int check (value > 0);
+            create table s.t (id serial primary key, m s.mood);
+            create index on s.t (m);
+            comment on table s.t is 'x';
+        """,
+        "002_partitions.sql": """
+            create table s.p (id int, k int) partition by list (k);
+            create table s.p1 partition of s.p for values in (1);
+            create index on s.p (id);
+        """,
+        "003_alter.sql": """
+            alter table s.t add column u int unique, add constraint t_chk check (id > 0), enable row level security;
+            create policy pol on s.t using (true);
+            create function s.f() returns trigger language plpgsql as $$begin return new; end$$;
+            create trigger trg before insert on s.t for each row execute function s.f();
+            create trigger trg2 after insert on s.p for each row execute function s.f();
+        """,
+        "004_more.sql": """
+            create view s.v as select id from s.t;
+            create materialized view s.mv as select id from s.t;
+            create or replace function s.f() returns trigger language plpgsql as $$begin return old; end$$;
+            grant select on s.v to public;
+            create sequence s.sq;
+            create procedure s.pr() language sql as 'select 1';
+        """,
+        "005_drops.sql": "drop view s.v; drop table s.p1;",
+        "006_attach.sql": "create table s.p2 (id int, k int); alter table s.p attach partition s.p2 for values in (2);",
+        "007_after.sql": "create table s.later (id int);",
+        "008_fails.sql": "create table s.bad (id int);\nselect 1 / 0;",
+        "009_again.sql": "create index on s.later (id);",
+    }, counter=counter, keep_going=True)
+    assert [r.ok for r in run.results] == [True] * 7 + [False, True]
+    assert [(name, adds) for name, adds, _ in checked] == [
+        ("001_types.sql", True), ("002_partitions.sql", True), ("003_alter.sql", True), ("004_more.sql", True),
+        ("005_drops.sql", False), ("006_attach.sql", False), ("007_after.sql", True), ("008_fails.sql", False),
+        ("009_again.sql", True),
+    ]
+    assert all(same for _, _, same in checked), checked
+    assert counts.incremental == 6 and counts.full == 4  # the first count + 005, 006, 008

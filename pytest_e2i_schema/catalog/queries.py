@@ -14,7 +14,7 @@ caller's search path.  No query returns an OID to the model.
 
 from __future__ import annotations
 
-__all__ = ["MIN_SERVER_VERSION", "version_fragments", "catalog_queries", "COUNT_OBJECTS"]
+__all__ = ["MIN_SERVER_VERSION", "version_fragments", "catalog_queries", "COUNT_OBJECTS", "COUNT_NEW_OBJECTS"]
 
 #: ``pg_get_function_sqlbody`` / ``prosqlbody`` appeared in PostgreSQL 14.
 MIN_SERVER_VERSION = 140000
@@ -323,8 +323,65 @@ from (select
       where p.oid >= 16384 and {proc_not_ext}) p
 """
 
+#: The highest oid of the counted catalogs: every object made later has a higher one (oids come
+#: from one counter, which does not wrap around in a test cluster's lifetime).
+_WATERMARK = """
+  greatest((select max(oid) from pg_class), (select max(oid) from pg_type), (select max(oid) from pg_proc),
+           (select max(oid) from pg_trigger), (select max(oid) from pg_policy))::bigint as watermark
+"""
+
+#: The objects made since a watermark (``after``), with the scope rules of ``_COUNT``: each
+#: catalog is read by its oid index from ``after`` on, so the cost follows the new objects,
+#: not the database.  Triggers, indexes and policies are checked against their relation
+#: directly (a new index on an old table counts).
+_COUNT_NEW = """
+, rel as materialized (
+    select c.oid, c.relkind, c.relispartition
+    from pg_class c join ns on ns.oid = c.relnamespace
+    where c.oid > %(after)s and c.relkind in ('r', 'p', 'f', 'v', 'm', 'S') and {rel_not_ext}
+),
+new_children as materialized (
+    select 'trigger' as what, tgrelid as relid from pg_trigger where oid > %(after)s and not tgisinternal
+    union all select 'index', indrelid from pg_index where indexrelid > %(after)s
+    union all select 'policy', polrelid from pg_policy where oid > %(after)s
+),
+children as (
+    select n.what from new_children n, lateral (
+        select from pg_class c join ns on ns.oid = c.relnamespace
+        where c.oid = n.relid and {rel_not_ext}
+          and c.relkind = any(case when n.what = 'index' then '{{r,p,m,f}}'::"char"[]
+                                   else '{{r,p,f,v,m,S}}'::"char"[] end)
+        limit 1) in_scope
+)
+select r.*, t.*, p.*,
+  (select count(*) from children where what = 'trigger') as triggers,
+  (select count(*) from children where what = 'index') as indexes,
+  (select count(*) from children where what = 'policy') as policies,
+""" + _WATERMARK + """
+from (select
+        count(*) filter (where relkind in ('r', 'p', 'f') and not relispartition) as tables,
+        count(*) filter (where relkind in ('r', 'p', 'f') and relispartition) as partitions,
+        count(*) filter (where relkind = 'v') as views,
+        count(*) filter (where relkind = 'm') as matviews,
+        count(*) filter (where relkind = 'S') as sequences
+      from rel) r,
+     (select count(*) filter (where t.typtype = 'e') as enums,
+             count(*) filter (where t.typtype = 'd') as domains
+      from pg_type t join ns on ns.oid = t.typnamespace
+      where t.oid > %(after)s and t.typtype in ('e', 'd') and {type_not_ext}) t,
+     (select count(*) filter (where p.prokind in ('f', 'w')) as functions,
+             count(*) filter (where p.prokind = 'p') as procedures,
+             count(*) filter (where p.prokind = 'a') as aggregates
+      from pg_proc p join ns on ns.oid = p.pronamespace
+      where p.oid > %(after)s and {proc_not_ext}) p
+"""
+
 #: One statement counting user objects with the same scope rules as :func:`catalog_queries`.
 #: ``oid >= 16384`` (FirstNormalObjectId: everything made after initdb, so every object in
 #: scope) lets each catalog be read by its oid index instead of scanning the thousands of
 #: built-in functions and types: it runs after every migration file.
-COUNT_OBJECTS = _fmt(_COUNT, MIN_SERVER_VERSION)
+COUNT_OBJECTS = _fmt(_COUNT.replace("select r.*, t.*, p.*,", "select r.*, t.*, p.*, " + _WATERMARK + ",", 1),
+                     MIN_SERVER_VERSION)
+
+#: :data:`COUNT_OBJECTS` for the objects made after the watermark ``after`` (see ``FileCounts``).
+COUNT_NEW_OBJECTS = _fmt(_COUNT_NEW, MIN_SERVER_VERSION)

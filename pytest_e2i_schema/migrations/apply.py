@@ -27,6 +27,7 @@ A lost connection is not a migration failure: it raises
 
 from __future__ import annotations
 
+import inspect
 import re
 import time
 from dataclasses import replace
@@ -338,6 +339,18 @@ def _no_auto_prepare(conn: psycopg.Connection) -> int | None:
     return threshold
 
 
+def _counter_call(counter: Callable[..., dict[str, int]]) -> Callable[[psycopg.Connection, MigrationResult], dict[str, int]]:
+    """``counter(conn)``, or ``counter(conn, result=...)`` for a counter that takes the file's
+    result (to count only what an adding-only file added, see catalog.read.FileCounts)."""
+    try:
+        takes_result = "result" in inspect.signature(counter).parameters
+    except (TypeError, ValueError):
+        takes_result = False
+    if takes_result:
+        return lambda conn, result: counter(conn, result=result)
+    return lambda conn, result: counter(conn)
+
+
 def apply_migrations(
     connect: Callable[[], psycopg.Connection],
     migrations: Sequence[Migration],
@@ -346,7 +359,7 @@ def apply_migrations(
     settings: Mapping[str, str] | None = None,
     server_desc: str = "server",
     engine_hint: str = "",
-    counter: Callable[[psycopg.Connection], dict[str, int]] | None = None,
+    counter: Callable[..., dict[str, int]] | None = None,
     on_result: Callable[[MigrationResult], None] | None = None,
 ) -> MigrationRun:
     """Apply *migrations* in order on one connection from *connect*; never raises for SQL errors.
@@ -356,12 +369,14 @@ def apply_migrations(
     its autocommit flag is restored, and its session is left reset, with *settings*.
     Returns a :class:`MigrationRun`; call its ``raise_for_failures()`` to turn failures
     into an exception.  *counter* is called after each file (in a clean session) and
-    its result stored in ``MigrationResult.counts``; *on_result* sees each result as
+    its result stored in ``MigrationResult.counts`` (a counter with a ``result`` parameter also
+    gets the file's :class:`MigrationResult`); *on_result* sees each result as
     soon as it exists (progress reporting).  Raises
     :class:`~pytest_e2i_schema.errors.ConfigError` for bad *settings* and
     :class:`~pytest_e2i_schema.errors.EngineError` when the server cannot be reached.
     """
     items = _check_settings(settings)
+    count = _counter_call(counter) if counter is not None else None
     started = time.perf_counter()
     run = MigrationRun(server_desc=server_desc)
     conn, was_autocommit = _open(connect, server_desc)
@@ -377,7 +392,7 @@ def apply_migrations(
                 conn.execute("DISCARD ALL", prepare=False)
                 _apply_settings(conn, items, server_desc)
                 if counter is not None:
-                    result = replace(result, counts=dict(counter(conn)))
+                    result = replace(result, counts=dict(count(conn, result)))
             except psycopg.OperationalError as e:
                 if not conn.broken:
                     raise

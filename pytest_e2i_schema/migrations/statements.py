@@ -120,6 +120,8 @@ class Statement:
     #: An explicit top-level ``COMMIT``/``END``: the runner commits here and goes on in a
     #: new transaction.
     commit_point: bool = False
+    #: It can add objects but not drop or re-kind one (see ``_ONLY_ADDING_KINDS``).
+    only_adds: bool = False
 
     @cached_property
     def node(self) -> Any:
@@ -142,6 +144,12 @@ class Script:
     notes: tuple[str, ...] = ()
     #: Full text of the file, to map server error positions back to lines.
     source: str = field(default="", repr=False)
+
+    @property
+    def only_adds(self) -> bool:
+        """Every statement it sends can only add objects: its per-file counts can be taken
+        incrementally (see :class:`~pytest_e2i_schema.catalog.read.FileCounts`)."""
+        return all(st.only_adds for st in self.statements if not st.skip_reason)
 
 
 def line_col(text: str, offset: int) -> tuple[int, int]:
@@ -269,6 +277,43 @@ for _kind, _pred, _what in NO_TRANSACTION:
 def _needs_autocommit(kind: str, fields: Mapping[str, Any]) -> bool:
     """Whether a ``kind`` node with these JSON-tree *fields* cannot run in a transaction block."""
     return any(pred(fields) for pred in _NO_TX_BY_KIND.get(kind, ()))
+
+
+# --- statements that only add objects -------------------------------------------------
+
+#: Statement kinds that can create objects but never drop one or turn one into another kind
+#: (table <-> partition, function <-> procedure): after a file of only these, the objects it
+#: added are the only change to the per-file counts (see catalog.read.FileCounts).  Anything
+#: that runs code (DO, SELECT, DML firing triggers, CREATE EXTENSION's script) is left out.
+_ONLY_ADDING_KINDS = frozenset({
+    "CreateStmt", "IndexStmt", "ViewStmt", "CreateTableAsStmt", "CreateFunctionStmt", "CreateTrigStmt",
+    "CreatePolicyStmt", "CreateEnumStmt", "CreateDomainStmt", "CreateSeqStmt", "CreateSchemaStmt",
+    "CompositeTypeStmt", "CreateRangeStmt", "CommentStmt", "GrantStmt", "GrantRoleStmt",
+    "AlterDefaultPrivilegesStmt", "CreateRoleStmt", "VariableSetStmt", "TransactionStmt",
+})
+
+#: ALTER TABLE actions of that kind: new columns and constraints (their indexes and sequences are
+#: new objects), defaults, NOT NULL, row security, owner, options, trigger switches.  Not ALTER
+#: COLUMN TYPE (it rebuilds indexes under new oids), not DROP anything, not ATTACH/DETACH.
+_ONLY_ADDING_ALTER_TABLE = frozenset({
+    enums.AlterTableType.AT_AddColumn, enums.AlterTableType.AT_AddConstraint,
+    enums.AlterTableType.AT_ColumnDefault, enums.AlterTableType.AT_SetNotNull,
+    enums.AlterTableType.AT_DropNotNull, enums.AlterTableType.AT_EnableRowSecurity,
+    enums.AlterTableType.AT_DisableRowSecurity, enums.AlterTableType.AT_ForceRowSecurity,
+    enums.AlterTableType.AT_NoForceRowSecurity, enums.AlterTableType.AT_ChangeOwner,
+    enums.AlterTableType.AT_SetRelOptions, enums.AlterTableType.AT_ResetRelOptions,
+    enums.AlterTableType.AT_EnableTrig, enums.AlterTableType.AT_DisableTrig,
+    enums.AlterTableType.AT_EnableAlwaysTrig, enums.AlterTableType.AT_EnableReplicaTrig,
+    enums.AlterTableType.AT_SetStatistics, enums.AlterTableType.AT_SetStorage,
+    enums.AlterTableType.AT_AddIdentity, enums.AlterTableType.AT_ReplicaIdentity,
+})
+
+
+def _only_adds(kind: str, fields: Mapping[str, Any]) -> bool:
+    if kind == "AlterTableStmt":
+        return all(_enum(cmd, "subtype", enums.AlterTableType) in _ONLY_ADDING_ALTER_TABLE
+                   for cmd in map(_fields, fields.get("cmds", ())))
+    return kind in _ONLY_ADDING_KINDS
 
 
 # --- explicit transaction control ----------------------------------------------------
@@ -464,6 +509,7 @@ def _parse_script(sql: str, display: str) -> Script:
         statements.append(Statement(
             text=text, offset=start, line=line, col=col, first_line=first_line, kind=kind,
             no_transaction=_needs_autocommit(kind, fields), skip_reason=skip_reason, commit_point=commit_point,
+            only_adds=_only_adds(kind, fields),
         ))
     for i, st in enumerate(statements):
         if st.skip_reason and not st.commit_point:
