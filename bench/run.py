@@ -567,7 +567,7 @@ def _contracts_for(ctx: Ctx, sizes) -> dict[int, Path | None]:
 
 def measure_scale(ctx: Ctx) -> dict:
     sizes = [(1, 1), (60, 30)] if ctx.quick else [(1, 1), (60, 30), (60, 300), (600, 30), (600, 300)]
-    reps = 5  # medians of 5: the 60x30 run is only ~0.5 s above the empty project, so noise matters
+    reps = 7  # the 60x30 run is only ~0.35 s above the 1-table project: noise matters (see growth())
     contract_dirs = _contracts_for(ctx, sizes)
     out: dict = {}
     runs: dict[tuple[int, int], tuple[Path, list[str]]] = {}
@@ -587,39 +587,68 @@ def measure_scale(ctx: Ctx) -> dict:
     # Round robin: the ratios divide runs of different sizes, and this machine's pace drifts by
     # tens of percent over minutes; interleaving puts every size in every slow or fast stretch.
     times: dict[tuple[int, int], list[float]] = {size: [] for size in sizes}
+    cpu: dict[tuple[int, int], list[float]] = {size: [] for size in sizes}
     for _ in range(reps):
         for size in sizes:
             project, cmd = runs[size]
-            times[size].append(run_proc(cmd, cwd=project, env=ctx.env).wall_s)
+            p = run_proc(cmd, cwd=project, env=ctx.env)
+            times[size].append(p.wall_s)
+            cpu[size].append(p.cpu_s)
     for (tables, files), (project, cmd) in runs.items():
         mem = run_proc(cmd, cwd=project, env=ctx.env, sample=True)
         wall = median(times[(tables, files)])
         out[f"{tables}x{files}"] = {
-            "tables": tables, "files": files, "cold_run_s": wall, "outcome": _outcome(mem.out),
+            "tables": tables, "files": files, "cold_run_s": wall, "cpu_s": median(cpu[(tables, files)]),
+            "outcome": _outcome(mem.out),
             "failed_items": [ln for ln in mem.out.splitlines() if ln.startswith("FAILED")][:5],
             "peak_rss_mb": mem.main_peak_mb, "server_peak_pss_mb": mem.server_peak_mb, "tree_maxrss_mb": mem.maxrss_mb,
         }
         log(f"scale {tables} tables / {files} files: {wall:.2f} s ({_outcome(mem.out)}), pytest peak RSS "
             f"{mem.main_peak_mb:.0f} MB, server peak PSS {mem.server_peak_mb:.0f} MB")
 
-    def growth(a: str, b: str, factor: float) -> dict:
-        """Ratios of the bigger to the smaller run; also of their parts above the 1-table project
-        when the smaller run's part is big enough to divide by (0.1 s, 5 MB)."""
-        base = out["1x1"]
-        pa, pb = out[a], out[b]
-        res = {"size_factor": factor}
-        for key, floor_ in (("cold_run_s", 0.1), ("peak_rss_mb", 5.0), ("server_peak_pss_mb", 5.0)):
+    def growth(a: tuple[int, int], b: tuple[int, int]) -> dict:
+        """How run *b* grows over run *a* (sizes as (tables, files)).
+
+        Wall time, CPU time and peak memory are each checked twice.  The raw ratio is at most
+        the size factor.  The parts above the 1-table project (what the schema adds; the fixed
+        start-up cost would otherwise hide a superlinear term) grow at most as a linear cost
+        ``k + x*tables + y*files`` allows -- max((big - 1) / (small - 1)) over the two
+        dimensions, e.g. 599/59 for tables -- with 10% for noise.  Times are divided per round
+        of the round robin (runs measured within seconds of each other) and the median ratio is
+        reported: the small run is only a few tenths of a second above the 1-table project, so
+        drift between rounds would dominate a ratio of medians.
+
+        Wall time above the 1-table project is reported but not checked against the linear
+        bound: the run builds the schema in a background thread while pytest starts and loads
+        the contracts, and a small project's build finishes before that work does (part of the
+        1-table project's wall time is work a bigger project hides), so the subtraction takes
+        too much from the small run.  CPU time (user + system of pytest and the server) is the
+        work itself, whatever overlaps, so it carries the check.
+        """
+        base, pa, pb = out["1x1"], out[f"{a[0]}x{a[1]}"], out[f"{b[0]}x{b[1]}"]
+        factor = max(b[0] / a[0], b[1] / a[1])
+        linear = max((b[0] - 1) / (a[0] - 1), (b[1] - 1) / (a[1] - 1))
+        res = {"size_factor": factor, "linear_bound_above_empty_project": round(linear, 2)}
+        per_round = {"cold_run_s": times, "cpu_s": cpu}
+        for key, floor_ in (("cold_run_s", 0.1), ("cpu_s", 0.1), ("peak_rss_mb", 5.0), ("server_peak_pss_mb", 5.0)):
             above_a, above_b = pa[key] - base[key], pb[key] - base[key]
-            res[key] = {"ratio": pb[key] / pa[key],
-                        "ratio_above_empty_project": above_b / above_a if above_a >= floor_ else None}
+            above = above_b / above_a if above_a >= floor_ else None
+            if key in per_round and above is not None:
+                series = per_round[key]
+                rounds = [(tb - t1) / (ta - t1) for t1, ta, tb in zip(series[(1, 1)], series[a], series[b]) if ta - t1 >= floor_]
+                if len(rounds) > len(series[a]) // 2:
+                    res[key + "_above_empty_project_per_round"] = [round(r, 2) for r in rounds]
+                    above = median(rounds)
+            res[key] = {"ratio": pb[key] / pa[key], "ratio_above_empty_project": above}
+            checked = key != "cold_run_s"
             res[key]["linear_or_better"] = res[key]["ratio"] <= factor and (
-                res[key]["ratio_above_empty_project"] is None or res[key]["ratio_above_empty_project"] <= factor * 1.1)
+                not checked or above is None or above <= linear * 1.1)
         return res
 
     if "600x30" in out:
-        out["growth_tables_60_to_600"] = growth("60x30", "600x30", 10)
-        out["growth_files_30_to_300"] = growth("60x30", "60x300", 10)
-        out["growth_both"] = growth("60x30", "600x300", 10)
+        out["growth_tables_60_to_600"] = growth((60, 30), (600, 30))
+        out["growth_files_30_to_300"] = growth((60, 30), (60, 300))
+        out["growth_both"] = growth((60, 30), (600, 300))
     return out
 
 
