@@ -7,6 +7,9 @@ digest of everything it depends on -- the input's bytes and name, the parsing co
 and pglast versions -- and read back with ``pickle`` when all of those are unchanged.  Like
 Python's bytecode cache it judges code by file size and modification time.
 
+The catalog of a cached prelude database (``session._seed_baseline``) is kept the same way:
+it is the same in every run that starts from the same stored cluster.
+
 Only successful parses are stored: a malformed file is parsed (and reported) every time.  An
 unreadable, truncated or stale entry is ignored and replaced; a read-only cache directory only
 costs the time it would have saved.  ``E2I_PARSE_CACHE=0`` turns the cache off.

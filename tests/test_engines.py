@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -284,19 +285,37 @@ def test_the_prelude_is_applied_once_into_the_cluster_cache(tmp_path, data_root,
             catalog = session.catalog()
             with info.connect(template.dbname) as conn:
                 path = conn.execute("show search_path").fetchone()[0]
-            return info.seed_db, catalog, path, template.object_counts(), session.engine.seed_note
+            return (info.seed_db, catalog, path, template.object_counts(), session.engine.seed_note,
+                    template.baseline, info.seed_id)
         finally:
             session.close()
 
     seeded = run()
+    baselines = tmp_path / "xdg" / "pytest-e2i-schema" / "parsed" / "seed-baseline"
+    assert len(list(baselines.rglob("*.pickle"))) == 1  # the seed database's catalog, read once
     again = run()
     plain = run(cache=False)
     assert seeded[0] == again[0] == "e2i_prelude" and plain[0] is None
     assert [t.key for t in seeded[1].tables] == ["pre.t"]  # search_path from the prelude; pre.platform excluded
     assert seeded[1:4] == again[1:4] == plain[1:4]
     assert seeded[2] == "pre, public"  # database settings made by the prelude are there
+    # the stored baseline is what reading the prelude's objects gives
+    assert seeded[5] == again[5] == plain[5] and [t.key for t in seeded[5].tables] == ["pre.platform"]
+    assert seeded[6] == again[6] is not None and plain[6] is None
     clusters = tmp_path / "xdg" / "pytest-e2i-schema" / "clusters"
     assert len(list(clusters.glob("embedded-seeded-*"))) == 1
+    # each start marks what it used: the seeded cluster, and the plain one the next seed needs
+    entries = [p for p in clusters.iterdir() if not p.name.startswith(".")]
+    assert len(entries) == 2
+    for entry in entries:
+        os.utime(entry, (1, 1))
+    run()
+    assert all(entry.stat().st_mtime > time.time() - 600 for entry in entries)
+    # a rebuilt cluster is another stored build: its baseline is read again, not trusted
+    shutil.rmtree(next(clusters.glob("embedded-seeded-*")))
+    rebuilt = run()
+    assert rebuilt[6] != seeded[6] and rebuilt[5] == seeded[5]
+    assert len(list(baselines.rglob("*.pickle"))) == 2
     prelude.write_text(prelude.read_text() + "create table pre.more (id int);\n")
     assert run()[0] == "e2i_prelude"
     assert len(list(clusters.glob("embedded-seeded-*"))) == 2  # new content, new entry

@@ -41,6 +41,10 @@ class ServerInfo:
     #: A database the server started with, built from the engine's :class:`Seed` (the prelude,
     #: applied once and kept in the cluster cache); ``None`` when there is none.
     seed_db: str | None = None
+    #: Which stored build of the seed the server started from (the cached cluster's name and the
+    #: time its control file was written): two servers with the same ``seed_id`` started with
+    #: identical seed databases, so what was read from one holds for the other.
+    seed_id: str | None = None
 
     @property
     def major(self) -> int:

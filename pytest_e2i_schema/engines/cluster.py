@@ -38,6 +38,7 @@ import time
 from pathlib import Path
 
 from .. import _reaper
+from . import cachegc
 from .._reaper import stop_postmaster
 from ..config import cache_dir as default_cache_dir
 from ..errors import EngineError, EngineUnavailable
@@ -228,6 +229,7 @@ class ClusterEngine(Engine):
         self.seed: Seed | None = None
         #: Why the seed could not be cached (shown in the run summary), or "".
         self.seed_note = ""
+        self._seed_id: str | None = None
         self._proc: subprocess.Popen | None = None
         self._reaper: subprocess.Popen | None = None
         self._user = _run_as()
@@ -333,6 +335,7 @@ class ClusterEngine(Engine):
             if self._finish_copy(copy, cached, datadir):
                 os.chmod(datadir, 0o700)
                 self.used_cache = True
+                cachegc.mark_used(cached)
                 return
         self.server_version()  # a binary that does not run is reported as such, not as an initdb failure
         datadir.mkdir(mode=0o700)
@@ -351,6 +354,7 @@ class ClusterEngine(Engine):
                 _drop_preallocated_wal(bindir, tmp / "c")
                 try:
                     os.rename(tmp / "c", cached)
+                    cachegc.prune(cached.parent, keep=cached)
                 except OSError:
                     pass  # another worker won the race; its copy is equivalent
                 shutil.rmtree(tmp, ignore_errors=True)
@@ -372,9 +376,16 @@ class ClusterEngine(Engine):
             return None
         if not (cached / "PG_VERSION").exists():
             self._build_seeded_cache(cached)
-        if (cached / "PG_VERSION").exists() and self._finish_copy(self._start_copy(cached, datadir), cached, datadir):
+        try:
+            stamp = (cached / "global" / "pg_control").stat().st_mtime_ns
+        except OSError:
+            stamp = None
+        if stamp is not None and self._finish_copy(self._start_copy(cached, datadir), cached, datadir):
             os.chmod(datadir, 0o700)
             self.used_cache = True
+            self._seed_id = f"{cached.name}-{stamp}"
+            cachegc.mark_used(cached)
+            cachegc.mark_used(cached.parent / self._cache_key())  # needed again for the next seed
             return self.seed.dbname
         shutil.rmtree(datadir, ignore_errors=True)
         return None
@@ -412,6 +423,7 @@ class ClusterEngine(Engine):
             _drop_preallocated_wal(self.bindir, tmp / "c")
             try:
                 os.rename(tmp / "c", dest)
+                cachegc.prune(dest.parent, keep=dest)
             except OSError:
                 pass  # another worker won the race; its copy is equivalent
         finally:
@@ -499,7 +511,8 @@ class ClusterEngine(Engine):
             try:
                 with psycopg.connect(info.conninfo(), autocommit=True, connect_timeout=2) as conn:
                     num = conn.info.server_version
-                    ver = conn.execute("show server_version").fetchone()[0]
+                    # reported by the server at connection time: no query needed
+                    ver = conn.info.parameter_status("server_version") or conn.execute("show server_version").fetchone()[0]
                 break
             except psycopg.OperationalError as exc:
                 last = exc
@@ -511,6 +524,7 @@ class ClusterEngine(Engine):
         return ServerInfo(
             engine=self.name, host=host, port=port, user="postgres", version_num=num,
             version=ver, data_dir=str(datadir), owned=True, standins_dir=standins_dir, seed_db=seed_db,
+            seed_id=self._seed_id if seed_db else None,
         )
 
     def _log_tail(self, lines: int = 30) -> str:
