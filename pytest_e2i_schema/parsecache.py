@@ -12,7 +12,8 @@ it is the same in every run that starts from the same stored cluster.
 
 Only successful parses are stored: a malformed file is parsed (and reported) every time.  An
 unreadable, truncated or stale entry is ignored and replaced; a read-only cache directory only
-costs the time it would have saved.  ``E2I_PARSE_CACHE=0`` turns the cache off.
+costs the time it would have saved.  ``E2I_PARSE_CACHE=0`` turns the cache off.  Entries not
+read for 30 days are deleted (checked at most once a day, when something new is stored).
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ import os
 import pickle
 import sys
 import tempfile
+import time
 from functools import lru_cache
 from pathlib import Path
 from typing import Callable, TypeVar
@@ -32,6 +34,9 @@ __all__ = ["cached"]
 T = TypeVar("T")
 
 _PACKAGE_DIR = Path(__file__).resolve().parent
+#: Entries not read for this long are deleted (see :func:`_prune`).
+MAX_AGE_DAYS = 30
+_DAY = 86400
 #: Bump when the stored shapes change in a way file times cannot see.
 _FORMAT = b"e2i-parse-cache-1"
 
@@ -79,10 +84,14 @@ def cached(kind: str, code: tuple[str, ...], key: tuple[bytes | str, ...], compu
     path = cache_dir() / "parsed" / kind / digest[:2] / f"{digest}.pickle"
     try:
         with open(path, "rb") as fh:
-            return pickle.load(fh)
+            value = pickle.load(fh)
+            if time.time() - os.fstat(fh.fileno()).st_mtime > _DAY:
+                os.utime(path)  # last use, for _prune (at most once a day per entry)
+            return value
     except Exception:  # missing, truncated, from an incompatible version: parse again
         pass
     value = compute()
+    _prune(cache_dir() / "parsed")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
@@ -95,3 +104,26 @@ def cached(kind: str, code: tuple[str, ...], key: tuple[bytes | str, ...], compu
         except Exception:
             pass
     return value
+
+
+def _prune(root: Path, now: float | None = None) -> None:
+    """Delete entries unused for :data:`MAX_AGE_DAYS` (and abandoned temporary files), at most
+    once a day: every edit of a migration or contract leaves its old entry behind, and nothing
+    else would ever remove it.  Runs only when something is about to be stored (a miss)."""
+    now = time.time() if now is None else now
+    marker = root / ".pruned"
+    try:
+        if now - marker.stat().st_mtime < _DAY:
+            return
+    except OSError:
+        pass
+    try:
+        root.mkdir(parents=True, exist_ok=True)
+        marker.touch()
+        for entry in root.glob("*/*/*"):
+            age = now - entry.lstat().st_mtime
+            if (entry.suffix == ".pickle" and age > MAX_AGE_DAYS * _DAY) or (
+                    entry.name.startswith(".tmp-") and age > 3600):
+                entry.unlink()
+    except OSError:  # a read-only or concurrently pruned cache: next time
+        pass

@@ -105,3 +105,23 @@ def test_split_migrations_come_back_equal(cache):
     assert second.statements[1].no_transaction and second.statements[2].commit_point
     assert second.statements[0].node is not None  # the pglast tree is still built on demand
     assert len(entries(cache, "statements")) == 1
+
+
+def test_entries_unused_for_a_month_are_pruned_when_something_new_is_stored(cache):
+    import time
+
+    parsecache.cached("unit", (), ("old",), lambda: "old")
+    parsecache.cached("unit", (), ("used",), lambda: "used")
+    old, used = (next(e for e in entries(cache, "unit") if pickle.loads(e.read_bytes()) == v) for v in ("old", "used"))
+    month = time.time() - 31 * 86400
+    for entry in (old, used):
+        os.utime(entry, (month, month))
+    os.utime(cache / ".pruned", (month, month))  # the last prune was long ago
+    assert parsecache.cached("unit", (), ("used",), lambda: "recomputed") == "used"  # a hit marks it used
+    assert used.stat().st_mtime > time.time() - 600
+    parsecache.cached("unit", (), ("new",), lambda: "new")  # a miss prunes first
+    assert not old.exists() and used.exists() and len(entries(cache, "unit")) == 2
+    # at most once a day: a second entry gone stale right away survives until tomorrow
+    os.utime(used, (month, month))
+    parsecache.cached("unit", (), ("newer",), lambda: "newer")
+    assert used.exists()
