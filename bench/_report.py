@@ -205,7 +205,9 @@ def render_md(r: dict) -> str:
         L += ["", "A test's time is its whole `pytest_runtest_protocol` (setup + call + teardown); each test runs "
               "`select 1`. The first two tests of each kind (template build, work clone) are left out. "
               "`e2i_fresh_db` takes its clone from a pool that makes the next ones and drops used ones in "
-              "background threads (janitor.ClonePool); the breakdown below is one clone made and dropped in "
+              "background threads (janitor.ClonePool); a test either finds its clone ready or waits for the "
+              "rest of a `CREATE DATABASE`, so its figure is the mean over the tests (what a suite pays per "
+              "test; the others are medians). The breakdown below is one clone made and dropped in "
               "the foreground.", "",
               "Where a fresh database's time goes (in one process, ms; template size in MB):", "",
               "| schema | template | FILE_COPY create / connect / drop | WAL_LOG create / connect / drop |", "|---|---|---|---|"]

@@ -153,14 +153,17 @@ class ClonePool:
     threads, each with its own admin connection, take them off the test's path: makers keep the
     next :attr:`AHEAD` clones -- already connected -- ready while the current test runs, and a
     dropper drops used ones.  A test waits only for what the makers have not finished yet
-    (bench/RESULTS.md: 28 -> 14 ms per test on the reference schema).  Every name still goes
+    (bench/RESULTS.md: about 28 -> 17 ms per test on the reference schema).  Every name still goes
     through the :class:`Janitor`, so only databases this tool made are ever dropped; a drop
     that failed in the background is reported by :meth:`close`.
     """
 
-    #: Clones kept ready (each made by its own thread): two keep up with tests that take no
-    #: time on a 2-core machine, where one thread alone made a clone per CREATE DATABASE.
-    AHEAD = 2
+    #: Clones kept ready (each made by its own thread).  Making and dropping clones is CPU-bound
+    #: (the kernel copies the template's files); on a 2-core machine, with tests that take no
+    #: time, one thread gave a clone per CREATE DATABASE (25 ms per test on the reference
+    #: schema), two 18.5 ms, three 17 ms (bench, mean per test).  Each costs one template's
+    #: size on the data root while it waits.
+    AHEAD = 3
 
     def __init__(self, janitor: Janitor, template: str, *, autocommit: bool = True, label: str = "fresh"):
         from collections import deque
