@@ -29,6 +29,19 @@ PROJECT = {
 }
 
 
+def _pytest_as_from_a_terminal(*args: str) -> list[str]:
+    """``python -m pytest ARGS`` with Ctrl-C handled as in a terminal.
+
+    Why not the plain command: a process started in the background by a non-interactive shell
+    (``cmd &`` in a CI script) inherits SIGINT *ignored*, and so does everything it starts --
+    this test process and the pytest under test, which then never sees the Ctrl-C sent to it.
+    The wrapper restores the default action before exec'ing pytest, as a terminal session has it.
+    """
+    restore = ("import os, signal, sys; signal.signal(signal.SIGINT, signal.SIG_DFL); "
+               "os.execv(sys.executable, [sys.executable, '-m', 'pytest', *sys.argv[1:]])")
+    return [sys.executable, "-c", restore, *args]
+
+
 def _leftovers(root) -> tuple[list[str], list[str]]:
     return postgres_processes_under(str(root)), [p.name for p in root.iterdir()]
 
@@ -44,7 +57,7 @@ def test_nothing_left_after_ctrl_c(pytester, data_root):
     write_project(pytester, PROJECT, prelude=[])
     env = dict(os.environ, E2I_TEST_SLOW="1")
     proc = subprocess.Popen(
-        [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-s", "--e2i-data-root", str(data_root), "-k", "slow"],
+        _pytest_as_from_a_terminal("-p", "no:cacheprovider", "-s", "--e2i-data-root", str(data_root), "-k", "slow"),
         cwd=pytester.path, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
     )
     for line in proc.stdout:
@@ -68,7 +81,7 @@ def test_ctrl_c_while_the_background_build_runs_a_long_migration(pytester, data_
         "migrations/002_slow.sql": "select pg_sleep(60);",
     }, prelude=[])
     proc = subprocess.Popen(
-        [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "--e2i-contracts", "--e2i-data-root", str(data_root)],
+        _pytest_as_from_a_terminal("-p", "no:cacheprovider", "--e2i-contracts", "--e2i-data-root", str(data_root)),
         cwd=pytester.path, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
     )
     deadline = time.monotonic() + 60
