@@ -170,6 +170,10 @@ class _Lock:
 
     def __enter__(self) -> None:
         fcntl.flock(self._fh, fcntl.LOCK_EX)
+        try:  # a held lock looks recent: cache pruning leaves lock files younger than an hour
+            os.utime(self._fh.fileno())
+        except OSError:
+            pass
 
     def __exit__(self, *exc: object) -> None:
         fcntl.flock(self._fh, fcntl.LOCK_UN)
