@@ -387,12 +387,17 @@ def test_counts_after_adding_only_files_are_taken_incrementally_and_exactly(appl
         "007_after.sql": "create table s.later (id int);",
         "008_fails.sql": "create table s.bad (id int);\nselect 1 / 0;",
         "009_again.sql": "create index on s.later (id);",
+        # extension members are not the schema's: the file that makes them is counted in full,
+        # the next one (only adding) must not count them or the extension's objects again
+        "010_ext.sql": "create extension citext with schema s;",
+        "011_uses_ext.sql": "create table s.e (x s.citext); create index on s.e (x);\n"
+                            "create function s.h(t s.citext) returns text language sql as 'select t::text';",
     }, counter=counter, keep_going=True)
-    assert [r.ok for r in run.results] == [True] * 7 + [False, True]
+    assert [r.ok for r in run.results] == [True] * 7 + [False, True, True, True], run.report()
     assert [(name, adds) for name, adds, _ in checked] == [
         ("001_types.sql", True), ("002_partitions.sql", True), ("003_alter.sql", True), ("004_more.sql", True),
         ("005_drops.sql", False), ("006_attach.sql", False), ("007_after.sql", True), ("008_fails.sql", False),
-        ("009_again.sql", True),
+        ("009_again.sql", True), ("010_ext.sql", False), ("011_uses_ext.sql", True),
     ]
     assert all(same for _, _, same in checked), checked
-    assert counts.incremental == 6 and counts.full == 4  # the first count + 005, 006, 008
+    assert counts.incremental == 7 and counts.full == 5  # the first count + 005, 006, 008, 010

@@ -344,12 +344,14 @@ _WATERMARK = """
 #: The objects made since a watermark (``after``), with the scope rules of ``_COUNT``: each
 #: catalog is read by its oid index from ``after`` on, so the cost follows the new objects,
 #: not the database.  Triggers, indexes and policies are checked against their relation
-#: directly (a new index on an old table counts).
+#: directly (a new index on an old table counts; an old table may belong to an extension).
+#: The new objects themselves are not checked for extension membership: only ``CREATE`` /
+#: ``ALTER EXTENSION`` make members, and a file with those never gets an incremental count.
 _COUNT_NEW = """
 , rel as materialized (
     select c.oid, c.relkind, c.relispartition
     from pg_class c join ns on ns.oid = c.relnamespace
-    where c.oid > %(after)s and c.relkind in ('r', 'p', 'f', 'v', 'm', 'S') and {rel_not_ext}
+    where c.oid > %(after)s and c.relkind in ('r', 'p', 'f', 'v', 'm', 'S')
 ),
 new_children as materialized (
     select 'trigger' as what, tgrelid as relid from pg_trigger where oid > %(after)s and not tgisinternal
@@ -379,12 +381,12 @@ from (select
      (select count(*) filter (where t.typtype = 'e') as enums,
              count(*) filter (where t.typtype = 'd') as domains
       from pg_type t join ns on ns.oid = t.typnamespace
-      where t.oid > %(after)s and t.typtype in ('e', 'd') and {type_not_ext}) t,
+      where t.oid > %(after)s and t.typtype in ('e', 'd')) t,
      (select count(*) filter (where p.prokind in ('f', 'w')) as functions,
              count(*) filter (where p.prokind = 'p') as procedures,
              count(*) filter (where p.prokind = 'a') as aggregates
       from pg_proc p join ns on ns.oid = p.pronamespace
-      where p.oid > %(after)s and {proc_not_ext}) p
+      where p.oid > %(after)s) p
 """
 
 #: One statement counting user objects with the same scope rules as :func:`catalog_queries`.
