@@ -22,7 +22,6 @@ Why it looks like this:
 from __future__ import annotations
 
 import atexit
-import copy
 import fcntl
 import hashlib
 import os
@@ -43,6 +42,7 @@ from .._reaper import stop_postmaster
 from ..config import cache_dir as default_cache_dir
 from ..errors import EngineError, EngineUnavailable
 from .base import Engine, Seed, ServerInfo
+from .seeded import SeededClusters
 
 __all__ = ["ClusterEngine", "choose_data_root", "TEST_SETTINGS"]
 
@@ -196,7 +196,7 @@ def _drop_preallocated_wal(bindir: Path, datadir: Path) -> None:
             seg.unlink()
 
 
-class ClusterEngine(Engine):
+class ClusterEngine(SeededClusters, Engine):
     """initdb + postgres from ``bindir``; see the module docstring for the why."""
 
     def __init__(
@@ -364,74 +364,6 @@ class ClusterEngine(Engine):
                 shutil.rmtree(tmp, ignore_errors=True)
             except OSError:
                 pass  # a read-only cache only costs time
-
-    # -- seeded clusters --------------------------------------------------------------------
-    def _seeded_cache(self) -> Path | None:
-        if self.seed is None or not self.use_cache:
-            return None
-        ident = f"{self._cache_key()}|{self.seed.key}|{sorted(self.settings.items())}"
-        return self.cache_dir / "clusters" / f"{self.name}-seeded-{hashlib.sha1(ident.encode()).hexdigest()[:12]}"
-
-    def _init_seeded_datadir(self, datadir: Path) -> str | None:
-        """Copy the cluster that already holds the seed database (built first when missing);
-        its name, or None to go on without it (no seed, no cache, or building it failed)."""
-        cached = self._seeded_cache()
-        if cached is None:
-            return None
-        if not (cached / "PG_VERSION").exists():
-            self._build_seeded_cache(cached)
-        try:
-            stamp = (cached / "global" / "pg_control").stat().st_mtime_ns
-        except OSError:
-            stamp = None
-        if stamp is not None and self._finish_copy(self._start_copy(cached, datadir), cached, datadir):
-            os.chmod(datadir, 0o700)
-            self.used_cache = True
-            self._seed_id = f"{cached.name}-{stamp}"
-            cachegc.mark_used(cached)
-            cachegc.mark_used(cached.parent / self._cache_key())  # needed again for the next seed
-            return self.seed.dbname
-        shutil.rmtree(datadir, ignore_errors=True)
-        return None
-
-    def _build_seeded_cache(self, dest: Path) -> None:
-        """Start a server of our own configuration, let the seed build its database, shut it
-        down cleanly and keep its data directory as *dest*.  Once per seed key; a failure only
-        leaves the cache without the entry (the caller then builds the seed the slow way, which
-        reports the error as it would without a cache)."""
-        helper = copy.copy(self)  # same binaries, settings, data root and cache; no seed
-        helper.seed, helper.info, helper.workdir, helper.keep_server = None, None, None, False
-        helper._proc = helper._reaper = None
-        try:
-            with _Lock(dest.parent / f".{dest.name}.lock"):
-                if (dest / "PG_VERSION").exists():
-                    return  # another worker built it meanwhile
-                info = helper.start()
-                self.seed.build(info)
-                helper._stop_into(dest)
-        except Exception as exc:  # the seed fails the same way without the cache: reported then
-            self.seed_note = f"the seed database was not cached ({str(exc).splitlines()[0][:200]})"
-        finally:
-            helper.stop()
-
-    def _stop_into(self, dest: Path) -> None:
-        """Shut the server down cleanly (checkpoint) and keep a copy of its data directory as *dest*."""
-        datadir = Path(self.info.data_dir)
-        stop_postmaster(self._proc.pid, immediate=False)
-        self._proc.wait(timeout=30)
-        self._proc = None
-        dest.parent.mkdir(parents=True, exist_ok=True)
-        tmp = Path(tempfile.mkdtemp(prefix=".seed-", dir=dest.parent))
-        try:
-            self._copy_tree(tmp / "c", src=datadir)
-            _drop_preallocated_wal(self.bindir, tmp / "c")
-            try:
-                os.rename(tmp / "c", dest)
-                cachegc.prune(dest.parent, keep=dest)
-            except OSError:
-                pass  # another worker won the race; its copy is equivalent
-        finally:
-            shutil.rmtree(tmp, ignore_errors=True)
 
     # -- lifecycle --------------------------------------------------------------------------
     def start(self) -> ServerInfo:
