@@ -304,18 +304,21 @@ def catalog_queries(version: int) -> dict[str, str]:
     return {kind: _fmt(sql, version) for kind, sql in _ALL.items()}
 
 
-_COUNT = """
-, rel as materialized (
-    select c.oid, c.relkind, c.relispartition
-    from pg_class c join ns on ns.oid = c.relnamespace
-    where c.oid >= 16384 and c.relkind in ('r', 'p', 'f', 'v', 'm', 'S') and {rel_not_ext}
-)
-select r.*, t.*, p.*,
-  (select count(*) from pg_trigger tg join rel on rel.oid = tg.tgrelid
-    where tg.oid >= 16384 and not tg.tgisinternal) as triggers,
-  (select count(*) from pg_index i join rel on rel.oid = i.indrelid
-    where i.indexrelid >= 16384 and rel.relkind in ('r', 'p', 'm', 'f')) as indexes,
-  (select count(*) from pg_policy pol join rel on rel.oid = pol.polrelid where pol.oid >= 16384) as policies
+#: The highest oid of the counted catalogs: every object made later has a higher one (oids come
+#: from one counter, which does not wrap around in a test cluster's lifetime).
+_WATERMARK = """
+  greatest((select max(oid) from pg_class), (select max(oid) from pg_type), (select max(oid) from pg_proc),
+           (select max(oid) from pg_trigger), (select max(oid) from pg_policy))::bigint as watermark
+"""
+
+
+def _totals(oid_from: str, *, member_check: bool) -> str:
+    """The counters of relations (from the ``rel`` CTE), types and routines, one row each:
+    objects whose oid passes ``oid_from`` (``"{oid} >= 16384"``), extension members left out
+    when *member_check*.  Shared by :data:`COUNT_OBJECTS` and :data:`COUNT_NEW_OBJECTS`."""
+    type_ext = " and {type_not_ext}" if member_check else ""
+    proc_ext = " and {proc_not_ext}" if member_check else ""
+    return """
 from (select
         count(*) filter (where relkind in ('r', 'p', 'f') and not relispartition) as tables,
         count(*) filter (where relkind in ('r', 'p', 'f') and relispartition) as partitions,
@@ -326,20 +329,28 @@ from (select
      (select count(*) filter (where t.typtype = 'e') as enums,
              count(*) filter (where t.typtype = 'd') as domains
       from pg_type t join ns on ns.oid = t.typnamespace
-      where t.oid >= 16384 and t.typtype in ('e', 'd') and {type_not_ext}) t,
+      where """ + oid_from.replace("{oid}", "t.oid") + " and t.typtype in ('e', 'd')" + type_ext + """) t,
      (select count(*) filter (where p.prokind in ('f', 'w')) as functions,
              count(*) filter (where p.prokind = 'p') as procedures,
              count(*) filter (where p.prokind = 'a') as aggregates
       from pg_proc p join ns on ns.oid = p.pronamespace
-      where p.oid >= 16384 and {proc_not_ext}) p
+      where """ + oid_from.replace("{oid}", "p.oid") + proc_ext + """) p
 """
 
-#: The highest oid of the counted catalogs: every object made later has a higher one (oids come
-#: from one counter, which does not wrap around in a test cluster's lifetime).
-_WATERMARK = """
-  greatest((select max(oid) from pg_class), (select max(oid) from pg_type), (select max(oid) from pg_proc),
-           (select max(oid) from pg_trigger), (select max(oid) from pg_policy))::bigint as watermark
-"""
+
+_COUNT = """
+, rel as materialized (
+    select c.oid, c.relkind, c.relispartition
+    from pg_class c join ns on ns.oid = c.relnamespace
+    where c.oid >= 16384 and c.relkind in ('r', 'p', 'f', 'v', 'm', 'S') and {rel_not_ext}
+)
+select r.*, t.*, p.*, """ + _WATERMARK + """,
+  (select count(*) from pg_trigger tg join rel on rel.oid = tg.tgrelid
+    where tg.oid >= 16384 and not tg.tgisinternal) as triggers,
+  (select count(*) from pg_index i join rel on rel.oid = i.indrelid
+    where i.indexrelid >= 16384 and rel.relkind in ('r', 'p', 'm', 'f')) as indexes,
+  (select count(*) from pg_policy pol join rel on rel.oid = pol.polrelid where pol.oid >= 16384) as policies
+""" + _totals("{oid} >= 16384", member_check=True)
 
 #: The objects made since a watermark (``after``), with the scope rules of ``_COUNT``: each
 #: catalog is read by its oid index from ``after`` on, so the cost follows the new objects,
@@ -370,31 +381,14 @@ select r.*, t.*, p.*,
   (select count(*) from children where what = 'trigger') as triggers,
   (select count(*) from children where what = 'index') as indexes,
   (select count(*) from children where what = 'policy') as policies,
-""" + _WATERMARK + """
-from (select
-        count(*) filter (where relkind in ('r', 'p', 'f') and not relispartition) as tables,
-        count(*) filter (where relkind in ('r', 'p', 'f') and relispartition) as partitions,
-        count(*) filter (where relkind = 'v') as views,
-        count(*) filter (where relkind = 'm') as matviews,
-        count(*) filter (where relkind = 'S') as sequences
-      from rel) r,
-     (select count(*) filter (where t.typtype = 'e') as enums,
-             count(*) filter (where t.typtype = 'd') as domains
-      from pg_type t join ns on ns.oid = t.typnamespace
-      where t.oid > %(after)s and t.typtype in ('e', 'd')) t,
-     (select count(*) filter (where p.prokind in ('f', 'w')) as functions,
-             count(*) filter (where p.prokind = 'p') as procedures,
-             count(*) filter (where p.prokind = 'a') as aggregates
-      from pg_proc p join ns on ns.oid = p.pronamespace
-      where p.oid > %(after)s) p
-"""
+""" + _WATERMARK + _totals("{oid} > %(after)s", member_check=False)
 
-#: One statement counting user objects with the same scope rules as :func:`catalog_queries`.
-#: ``oid >= 16384`` (FirstNormalObjectId: everything made after initdb, so every object in
-#: scope) lets each catalog be read by its oid index instead of scanning the thousands of
-#: built-in functions and types: it runs after every migration file.
-COUNT_OBJECTS = _fmt(_COUNT.replace("select r.*, t.*, p.*,", "select r.*, t.*, p.*, " + _WATERMARK + ",", 1),
-                     MIN_SERVER_VERSION)
+#: One statement counting user objects with the same scope rules as :func:`catalog_queries`,
+#: and the oid watermark :data:`COUNT_NEW_OBJECTS` counts from next.  ``oid >= 16384``
+#: (FirstNormalObjectId: everything made after initdb, so every object in scope) lets each
+#: catalog be read by its oid index instead of scanning the thousands of built-in functions and
+#: types: it runs after every migration file.
+COUNT_OBJECTS = _fmt(_COUNT, MIN_SERVER_VERSION)
 
 #: :data:`COUNT_OBJECTS` for the objects made after the watermark ``after`` (see ``FileCounts``).
 COUNT_NEW_OBJECTS = _fmt(_COUNT_NEW, MIN_SERVER_VERSION)

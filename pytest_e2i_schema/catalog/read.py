@@ -289,14 +289,11 @@ def count_objects(
 
 
 def _count_row(conn: psycopg.Connection, query: str, params: dict[str, Any], *, hash_joins: bool) -> dict:
-    if not hash_joins and conn.autocommit:
-        # one read-only statement is its own transaction: no BEGIN / ROLLBACK round trips
-        # (a quarter of an incremental count, which runs after every migration file)
-        with conn.cursor(row_factory=dict_row) as cur:
-            row = cur.execute(query, params).fetchone()
-        assert row is not None
-        return row
-    with conn.transaction(force_rollback=True), conn.cursor(row_factory=dict_row) as cur:
+    # Without a SET LOCAL on an autocommit connection, the one read-only statement is its own
+    # transaction: no BEGIN / ROLLBACK round trips (a quarter of an incremental count).
+    own_tx = hash_joins or not conn.autocommit
+    tx = conn.transaction(force_rollback=True) if own_tx else contextlib.nullcontext()
+    with tx, conn.cursor(row_factory=dict_row) as cur:
         if hash_joins:
             # During a migration run the catalogs' statistics are stale (nothing analyses them),
             # and the planner's nested loops over "a few" rows became 3x slower than hash joins
