@@ -313,7 +313,7 @@ class E2ISession:
 
             def counter(c: psycopg.Connection, result) -> dict[str, int]:
                 xids.append(_next_xid(c))
-                return file_counts.count(c, only_added=result.ok and _only_adds(result.migration))
+                return file_counts.count(c, only_added=result.ok and result.only_adds)
 
             run = apply_migrations(
                 lambda: conn, migrations, keep_going=keep_going,
@@ -466,16 +466,6 @@ def select_upto(migrations: list, version: str) -> list:
             return migrations[: i + 1]
     known = ", ".join(m.version_label for m in migrations) or "none"
     raise ConfigError(f"no migration with version {version!r}; known versions: {known}")
-
-
-def _only_adds(migration) -> bool:
-    """The file can only have added objects (its parse is memoised: the runner just made it)."""
-    from .migrations import parse_script
-
-    try:
-        return parse_script(migration.read_text(), migration.display).only_adds
-    except E2IError:
-        return False
 
 
 def _seed_baseline(info: ServerInfo, conn: psycopg.Connection):

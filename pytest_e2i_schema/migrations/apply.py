@@ -257,7 +257,8 @@ class _Runner:
                 conn.execute("ROLLBACK")
             failure = self.failure(index, script, current, e, committing)
         duration = time.perf_counter() - start
-        return MigrationResult(m, failure is None, duration, executed, failure, notes=script.notes)
+        return MigrationResult(m, failure is None, duration, executed, failure, notes=script.notes,
+                               only_adds=script.only_adds)
 
     def failure(self, index: int, script: Script, st: Statement | None, e: psycopg.Error,
                 committing: bool = False) -> MigrationFailure:

@@ -79,6 +79,9 @@ class MigrationResult:
     counts: dict[str, int] = field(default_factory=dict)
     #: Things done differently from the file's text (skipped BEGIN/COMMIT...).
     notes: tuple[str, ...] = ()
+    #: Every statement sent could only add objects (:attr:`Script.only_adds
+    #: <pytest_e2i_schema.migrations.Script.only_adds>`); False when the file did not parse.
+    only_adds: bool = False
 
 
 @dataclass
